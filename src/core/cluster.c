@@ -1,0 +1,3 @@
+/* cluster.c - stub, being written */
+#include "config.h"
+#include "cluster.h"

@@ -1,0 +1,43 @@
+/* cluster.h - weighted k-means over 3-D points (any working space).
+ *
+ * Deterministic: k-means++ seeding driven by a fixed-seed PRNG, ties broken
+ * by index, so identical input gives identical output.  No allocation beyond
+ * what rtg_kmeans does internally; no I/O.
+ */
+#ifndef RTG_CLUSTER_H
+#define RTG_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RTG_K_MIN 1
+#define RTG_K_MAX 64
+
+struct rtg_kmeans_opts {
+	int k;           /* RTG_K_MIN..RTG_K_MAX */
+	int max_iter;    /* e.g. 50 */
+	double tol;      /* stop when no centroid moves more than tol (space units) */
+	uint64_t seed;   /* PRNG seed for k-means++ */
+};
+
+struct rtg_centroid {
+	double v[3];     /* coordinates in the working space */
+	double weight;   /* sum of member weights */
+	double share;    /* weight / total weight, 0..1 */
+};
+
+/* Clusters n points pts[i] with weights w[i] (w[i] <= 0 are ignored).
+ * Writes at most opts->k centroids to out, sorted by weight descending (ties:
+ * lexicographic on v), and returns how many: fewer than k when there are
+ * fewer distinct (positive-weight) points than k; an empty cluster is
+ * re-seeded from the point farthest from its centroid, never returned empty.
+ * *iterations (may be NULL) receives the Lloyd iterations run.
+ * Returns the count (>= 1) or a negative rtg_status (RTG_ERR_ARG when n == 0
+ * or no point has positive weight, RTG_ERR_NOMEM). */
+int rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
+               const struct rtg_kmeans_opts *opts, struct rtg_centroid *out,
+               int *iterations, char *err);
+
+void rtg_kmeans_opts_default(struct rtg_kmeans_opts *o);
+
+#endif

@@ -1,0 +1,3 @@
+/* colour.c - stub, being written */
+#include "config.h"
+#include "colour.h"

@@ -1,0 +1,3 @@
+/* image.c - stub, being written */
+#include "config.h"
+#include "image.h"

@@ -1,0 +1,42 @@
+/* image.h - decode image bytes (JPEG, PNG, GIF, BMP, ... via stb_image;
+ * WebP via libwebp; JPEG via libjpeg-turbo's DCT-domain scaling when built
+ * with it) into 8-bit RGBA.  Limits are checked from the header (stbi_info /
+ * WebPGetInfo / jpeg_read_header) before any pixel buffer is allocated. */
+#ifndef RTG_IMAGE_H
+#define RTG_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Documented defaults (man page, README). */
+#define RTG_MAX_DIMENSION_DEFAULT 16384u          /* per side, pixels */
+#define RTG_MAX_PIXELS_DEFAULT (64u * 1024 * 1024) /* width * height */
+#define RTG_MAX_BYTES_DEFAULT (64u * 1024 * 1024)  /* encoded input size */
+
+struct rtg_limits {
+	uint32_t max_dimension;
+	uint64_t max_pixels;
+	size_t max_bytes;
+};
+
+void rtg_limits_default(struct rtg_limits *l);
+
+struct rtg_image {
+	uint32_t width, height;  /* of px (after any scaled decode) */
+	uint32_t full_width, full_height; /* as declared by the file */
+	uint8_t *px;             /* RGBA8, width*height*4, row-major */
+	int scale_denom;         /* 1, 2, 4 or 8 (JPEG DCT scaling) */
+	const char *format;      /* "jpeg", "png", "gif", "bmp", "webp", ... */
+	const char *decoder;     /* "stb_image", "libjpeg-turbo", "libwebp" */
+};
+
+/* Decodes buf[0..len).  min_pixels is the decoder's sample budget: a JPEG
+ * may be decoded at 1/2, 1/4 or 1/8 scale as long as the result still has at
+ * least min_pixels pixels (0 = always full size).  Returns 0 or
+ * RTG_ERR_FORMAT (not an image), RTG_ERR_DECODE (corrupt/truncated),
+ * RTG_ERR_LIMIT, RTG_ERR_UNSUPPORTED (WebP without libwebp), RTG_ERR_NOMEM. */
+int rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                     uint64_t min_pixels, struct rtg_image *img, char *err);
+void rtg_image_free(struct rtg_image *img);
+
+#endif

@@ -1,0 +1,3 @@
+/* pipeline.c - stub, being written */
+#include "config.h"
+#include "pipeline.h"

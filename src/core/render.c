@@ -1,0 +1,3 @@
+/* render.c - stub, being written */
+#include "config.h"
+#include "render.h"

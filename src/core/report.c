@@ -1,0 +1,3 @@
+/* report.c - stub, being written */
+#include "config.h"
+#include "report.h"

@@ -1,0 +1,3 @@
+/* roles.c - stub, being written */
+#include "config.h"
+#include "roles.h"

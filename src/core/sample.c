@@ -1,0 +1,3 @@
+/* sample.c - stub, being written */
+#include "config.h"
+#include "sample.h"

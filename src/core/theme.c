@@ -1,0 +1,3 @@
+/* theme.c - stub, being written */
+#include "config.h"
+#include "theme.h"

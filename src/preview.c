@@ -1,0 +1,3 @@
+/* preview.c - stub */
+#include "config.h"
+#include "preview.h"

@@ -1,0 +1,3 @@
+/* publish.c - stub */
+#include "config.h"
+#include "publish.h"

@@ -1,0 +1,18 @@
+/* publish.h - atomic theme publication that rmpc's hot reload sees.
+ *
+ * temp file in the target's directory -> write -> fsync -> rename over the
+ * target -> open(target, O_WRONLY) + close (rmpc reloads on IN_CLOSE_WRITE
+ * only).  Missing parent directories are created (0755).  When the bytes on
+ * disk already equal data, nothing is touched.  On any failure the existing
+ * file is untouched and the temp file is removed. */
+#ifndef RTG_PUBLISH_H
+#define RTG_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Returns 0 (and *changed) or RTG_ERR_IO with "PATH: reason" in err. */
+int rtg_publish(const char *path, const char *data, size_t len, bool *changed,
+                char *err);
+
+#endif

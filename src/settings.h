@@ -1,0 +1,60 @@
+/* settings.h - every user-settable option, from defaults, the config file
+ * and the command line (in that order of increasing precedence). */
+#ifndef RTG_SETTINGS_H
+#define RTG_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pipeline.h"
+
+enum rtg_fallback {
+	RTG_FALLBACK_KEEP,    /* keep the current theme (default) */
+	RTG_FALLBACK_IMAGE,   /* generate from fallback_image */
+	RTG_FALLBACK_NEUTRAL, /* publish a neutral theme */
+};
+
+enum rtg_art_source { RTG_ART_EMBEDDED, RTG_ART_FOLDER };
+
+#define RTG_ART_MAX_BYTES_DEFAULT (16u * 1024 * 1024)
+#define RTG_BINARYLIMIT_DEFAULT (1024u * 1024)
+#define RTG_CACHE_MAX_BYTES_DEFAULT (8u * 1024 * 1024)
+
+struct rtg_settings {
+	/* generation (config keys: k, space, mode, template, builtin_template) */
+	struct rtg_options gen;
+	char *template_path;        /* NULL: builtin */
+	char *theme_output;         /* NULL: $XDG_CONFIG_HOME/rmpc/themes/current-song.ron */
+	char *report_output;        /* --output FILE|-, NULL: none */
+	bool preview;
+
+	/* source (command line only) */
+	char *image;                /* --image FILE: one-shot from a file */
+	bool watch;                 /* --watch: the daemon */
+	bool check;                 /* --check: the doctor */
+	int repeat;                 /* --repeat N (profiling), default 1 */
+	char *config_path;          /* --config PATH */
+
+	/* MPD (keys: mpd_host, mpd_port, mpd_password, mpd_timeout) */
+	char *mpd_host;             /* NULL: MPD_HOST, XDG socket, /run/mpd/socket, localhost */
+	int mpd_port;               /* 0: MPD_PORT or 6600 */
+	char *mpd_password;
+	int mpd_timeout_ms;         /* default 5000 */
+
+	/* album art (keys: art_order, art_max_bytes, binarylimit, fallback, fallback_image) */
+	enum rtg_art_source art_order[2];
+	int art_order_n;
+	size_t art_max_bytes;
+	size_t binarylimit;
+	enum rtg_fallback fallback;
+	char *fallback_image;
+
+	/* cache (keys: cache, cache_dir, cache_max_bytes) */
+	bool cache;
+	char *cache_dir;            /* NULL: $XDG_CACHE_HOME/rmpc-theme-gen */
+	size_t cache_max_bytes;
+
+	int verbosity;              /* -q: -1, default 0, -v: 1, -vv: 2 */
+};
+
+#endif

@@ -1,0 +1,3 @@
+#!/bin/sh
+# embed.sh - stub
+echo '/* generated */'
