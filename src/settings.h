@@ -58,3 +58,17 @@ struct rtg_settings {
 };
 
 #endif
+
+#ifndef RTG_SETTINGS_FUNCS
+#define RTG_SETTINGS_FUNCS
+/* Built-in defaults (documented in rmpc-theme-gen(1) and .conf(5)). */
+void rtg_settings_default(struct rtg_settings *s);
+/* Deep copy (strings duplicated); 0 or RTG_ERR_NOMEM. */
+int rtg_settings_copy(struct rtg_settings *dst, const struct rtg_settings *src);
+void rtg_settings_free(struct rtg_settings *s);
+/* Replaces *field with a copy of value (NULL allowed); 0 or RTG_ERR_NOMEM. */
+int rtg_settings_set_str(char **field, const char *value);
+/* Default theme path: $XDG_CONFIG_HOME/rmpc/themes/current-song.ron
+ * (~/.config when unset); malloc'd, NULL if HOME is unknown too. */
+char *rtg_settings_default_theme_path(void);
+#endif

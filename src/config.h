@@ -1,0 +1,20 @@
+/* config.h - the libconfig file: $XDG_CONFIG_HOME/rmpc-theme-gen/config
+ * (else ~/.config/...), then each of $XDG_CONFIG_DIRS (default /etc/xdg);
+ * --config PATH overrides.  See rmpc-theme-gen.conf(5). */
+#ifndef RTG_CONFIG_H
+#define RTG_CONFIG_H
+
+#include "settings.h"
+
+/* Path of the config file that would be used: explicit if non-NULL, else
+ * the first existing file of the XDG search; NULL when there is none.
+ * malloc'd. */
+char *rtg_config_find(const char *explicit_path);
+
+/* Applies the keys of the file at path onto s (only keys present change
+ * s).  Unknown keys are warned about (rtg_log).  Numbers are range-checked.
+ * Returns 0 or RTG_ERR_ARG / RTG_ERR_IO with "FILE:LINE: reason" in err;
+ * on error s is unchanged. */
+int rtg_config_load(const char *path, struct rtg_settings *s, char *err);
+
+#endif
