@@ -57,10 +57,6 @@ struct rtg_settings {
 	int verbosity;              /* -q: -1, default 0, -v: 1, -vv: 2 */
 };
 
-#endif
-
-#ifndef RTG_SETTINGS_FUNCS
-#define RTG_SETTINGS_FUNCS
 /* Built-in defaults (documented in rmpc-theme-gen(1) and .conf(5)). */
 void rtg_settings_default(struct rtg_settings *s);
 /* Deep copy (strings duplicated); 0 or RTG_ERR_NOMEM. */
@@ -71,4 +67,5 @@ int rtg_settings_set_str(char **field, const char *value);
 /* Default theme path: $XDG_CONFIG_HOME/rmpc/themes/current-song.ron
  * (~/.config when unset); malloc'd, NULL if HOME is unknown too. */
 char *rtg_settings_default_theme_path(void);
+
 #endif
