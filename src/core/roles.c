@@ -259,6 +259,33 @@ pick_accents(const struct rtg_palette *pal, double acc[3][3])
 	return nc;
 }
 
+/* The image has fewer hues than accents: the extra accents are analogous
+ * colours of the first ones, rotated by +-18 degrees (inside the 25 degree
+ * faithfulness bound) and stepped in lightness, so they stay as vivid as the
+ * source instead of fading towards black or white. */
+static struct rtg_rgb8
+repeat_accent(const struct ctx *x, const struct rtg_rgb8 *c, int rep,
+              int from, double ac, double need)
+{
+	double base[3], h, best_c = -1.0;
+	struct rtg_rgb8 best = c[RTG_ROLE_ACCENT + from];
+
+	rtg_rgb8_to_oklch(c[RTG_ROLE_ACCENT + from], base);
+	h = hue_norm(base[2] + (rep % 2 ? 18.0 : -18.0));
+	/* lighter or darker, whichever keeps more chroma */
+	for (int dir = -1; dir <= 1; dir += 2) {
+		double lch[3];
+		struct rtg_rgb8 cand = solve(x, clampd(base[0] + dir * 0.06, 0.02, 0.98),
+		                             ac, h, need, x->bgs, 2);
+		rtg_rgb8_to_oklch(cand, lch);
+		if (lch[1] > best_c) {
+			best_c = lch[1];
+			best = cand;
+		}
+	}
+	return best;
+}
+
 int
 rtg_roles_assign(const struct rtg_palette *pal, enum rtg_mode mode,
                  struct rtg_roles *out, char *err)
@@ -323,26 +350,16 @@ rtg_roles_assign(const struct rtg_palette *pal, enum rtg_mode mode,
 	for (int i = 0; i < 3; i++) {
 		const double *a = acc[nacc > 0 ? i % nacc : i];
 		double ac = a[1] >= CHROMA_MIN ? fmax(a[1], ACCENT_CMIN) : a[1];
-		double l0 = a[0], need = RTG_MIN_TEXT + MARGIN;
+		double need = RTG_MIN_TEXT + MARGIN;
 
 		if (nacc == 0) {
 			need = 5.0 + 1.5 * i; /* neutral: distinct lightness steps */
 		} else if (i >= nacc) {
-			/* the image has fewer hues than accents: reuse the first
-			 * accent's hue at a clearly different lightness, towards the
-			 * background while that stays readable, else away from it */
-			double first[3], d = 0.12 * (i - nacc + 1), t[3];
-			rtg_rgb8_to_oklch(c[RTG_ROLE_ACCENT + i % nacc], first);
-			t[0] = x.dark ? first[0] - d : first[0] + d;
-			t[1] = ac;
-			t[2] = a[2];
-			if (min_ratio(rtg_oklch_to_rgb8_clip(t), x.bgs, 2) >= need)
-				l0 = t[0];
-			else
-				l0 = clampd(x.dark ? first[0] + d : first[0] - d,
-				            0.02, 0.98);
+			c[RTG_ROLE_ACCENT + i] = repeat_accent(&x, c, i - nacc + 1,
+			                                       i % nacc, ac, need);
+			continue;
 		}
-		c[RTG_ROLE_ACCENT + i] = solve(&x, l0, ac, a[2], need, x.bgs, 2);
+		c[RTG_ROLE_ACCENT + i] = solve(&x, a[0], ac, a[2], need, x.bgs, 2);
 	}
 
 	/* Selection: the accent as a block, with the background colour as its
