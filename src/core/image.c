@@ -1,3 +1,529 @@
-/* image.c - stub, being written */
+/* image.c - decode untrusted image bytes into RGBA8.
+ *
+ * Order of work, so that a hostile file costs nothing:
+ *   1. size of the input against max_bytes;
+ *   2. format from the magic bytes (unknown -> RTG_ERR_FORMAT; stb_image's
+ *      magic-less formats such as TGA are deliberately not accepted, since
+ *      almost any byte string "is" a TGA);
+ *   3. dimensions from the header (our own few-byte parse, then stbi_info /
+ *      jpeg_read_header / WebPGetInfo) against max_dimension and max_pixels;
+ *   4. only then the pixel buffer and the decode.
+ * Our own header parse exists because stb_image refuses absurd headers with
+ * a generic "too large" before it reports dimensions; parsing them here lets
+ * such files fail as RTG_ERR_LIMIT with the declared size in the message.
+ *
+ * JPEG (when built with libjpeg-turbo): decoded in the DCT domain at 1/8,
+ * 1/4 or 1/2 scale when that still leaves min_pixels pixels, which is several
+ * times cheaper than a full decode; any libjpeg error or warning falls back
+ * to stb_image, whose message is the one reported if it fails too.
+ */
 #include "config.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stb_image.h>
+
+#ifdef HAVE_JPEG
+#include <setjmp.h>
+#include <jpeglib.h>
+#endif
+#ifdef HAVE_WEBP
+#include <webp/decode.h>
+#endif
+
 #include "image.h"
+#include "status.h"
+
+/* rtg_image_free() releases px with the allocator of the decoder that made
+ * it; the decoder name pointer identifies which one. */
+static const char DEC_STB[] = "stb_image";
+#ifdef HAVE_JPEG
+static const char DEC_JPEG[] = "libjpeg-turbo";
+#endif
+#ifdef HAVE_WEBP
+static const char DEC_WEBP[] = "libwebp";
+#endif
+
+enum fmt { F_UNKNOWN, F_JPEG, F_PNG, F_GIF, F_BMP, F_WEBP, F_PNM, F_PSD };
+
+static const char *const fmt_name[] = {
+	[F_UNKNOWN] = "unknown", [F_JPEG] = "jpeg", [F_PNG] = "png",
+	[F_GIF] = "gif", [F_BMP] = "bmp", [F_WEBP] = "webp",
+	[F_PNM] = "pnm", [F_PSD] = "psd",
+};
+
+/* Upper-case names for messages. */
+static const char *const fmt_label[] = {
+	[F_UNKNOWN] = "image", [F_JPEG] = "JPEG", [F_PNG] = "PNG",
+	[F_GIF] = "GIF", [F_BMP] = "BMP", [F_WEBP] = "WebP",
+	[F_PNM] = "PNM", [F_PSD] = "PSD",
+};
+
+void
+rtg_limits_default(struct rtg_limits *l)
+{
+	l->max_dimension = RTG_MAX_DIMENSION_DEFAULT;
+	l->max_pixels = RTG_MAX_PIXELS_DEFAULT;
+	l->max_bytes = RTG_MAX_BYTES_DEFAULT;
+}
+
+static uint32_t
+be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t
+le16(const uint8_t *p)
+{
+	return (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Magic numbers: JPEG SOI + marker, the PNG signature, "GIF87a"/"GIF89a",
+ * "BM", RIFF....WEBP, binary PNM P5/P6 (what stb_image reads), "8BPS". */
+static enum fmt
+sniff(const uint8_t *b, size_t n)
+{
+	if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+		return F_JPEG;
+	if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return F_PNG;
+	if (n >= 6 && (memcmp(b, "GIF87a", 6) == 0 || memcmp(b, "GIF89a", 6) == 0))
+		return F_GIF;
+	if (n >= 2 && b[0] == 'B' && b[1] == 'M')
+		return F_BMP;
+	if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+		return F_WEBP;
+	if (n >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') &&
+	    (b[2] == ' ' || b[2] == '\t' || b[2] == '\n' || b[2] == '\r'))
+		return F_PNM;
+	if (n >= 4 && memcmp(b, "8BPS", 4) == 0)
+		return F_PSD;
+	return F_UNKNOWN;
+}
+
+/* JPEG: walk the marker segments up to the first SOFn.  Returns false when
+ * the header is cut off before it (the decoder will say why). */
+static bool
+jpeg_dims(const uint8_t *b, size_t n, uint32_t *w, uint32_t *h)
+{
+	size_t i = 2;
+
+	while (i + 4 <= n) {
+		if (b[i] != 0xFF)
+			return false;
+		uint8_t m = b[i + 1];
+		if (m == 0xFF) { /* fill byte */
+			i++;
+			continue;
+		}
+		if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { /* no length */
+			i += 2;
+			continue;
+		}
+		if (m == 0xD9 || m == 0xDA) /* EOI / SOS before any SOF */
+			return false;
+		uint32_t seglen = be16(b + i + 2);
+		if (seglen < 2)
+			return false;
+		/* SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) */
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+			if (i + 9 > n)
+				return false;
+			*h = be16(b + i + 5);
+			*w = be16(b + i + 7);
+			return true;
+		}
+		i += 2 + (size_t)seglen;
+	}
+	return false;
+}
+
+/* Dimensions as the header declares them, for the formats where that is a
+ * few fixed bytes.  false: unknown (short header, other format). */
+static bool
+header_dims(enum fmt f, const uint8_t *b, size_t n, uint32_t *w, uint32_t *h)
+{
+	switch (f) {
+	case F_PNG:
+		if (n < 24 || memcmp(b + 12, "IHDR", 4) != 0)
+			return false;
+		*w = be32(b + 16);
+		*h = be32(b + 20);
+		return true;
+	case F_GIF:
+		if (n < 10)
+			return false;
+		*w = le16(b + 6);
+		*h = le16(b + 8);
+		return true;
+	case F_BMP: {
+		if (n < 26)
+			return false;
+		uint32_t hsz = le32(b + 14);
+		if (hsz == 12) { /* OS/2 BITMAPCOREHEADER: 16-bit fields */
+			*w = le16(b + 18);
+			*h = le16(b + 20);
+			return true;
+		}
+		int64_t sw = (int32_t)le32(b + 18), sh = (int32_t)le32(b + 22);
+		/* a negative height means top-down rows */
+		*w = (uint32_t)(sw < 0 ? -sw : sw);
+		*h = (uint32_t)(sh < 0 ? -sh : sh);
+		return true;
+	}
+	case F_JPEG:
+		return jpeg_dims(b, n, w, h);
+	case F_PSD:
+		if (n < 22)
+			return false;
+		*h = be32(b + 14);
+		*w = be32(b + 18);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+check_dims(enum fmt f, uint32_t w, uint32_t h, const struct rtg_limits *lim,
+           char *err)
+{
+	if (w > lim->max_dimension || h > lim->max_dimension)
+		return rtg_fail(err, RTG_ERR_LIMIT,
+		                "%s is %" PRIu32 "x%" PRIu32 " pixels, above the limit of %" PRIu32
+		                " pixels per side", fmt_label[f], w, h, lim->max_dimension);
+	uint64_t px = (uint64_t)w * h;
+	if (px > lim->max_pixels)
+		return rtg_fail(err, RTG_ERR_LIMIT,
+		                "%s is %" PRIu32 "x%" PRIu32 " = %" PRIu64
+		                " pixels, above the limit of %" PRIu64 " pixels",
+		                fmt_label[f], w, h, px, lim->max_pixels);
+	/* The RGBA buffer must be addressable whatever the limits say. */
+	if (px > SIZE_MAX / 4 || px > (uint64_t)INT_MAX)
+		return rtg_fail(err, RTG_ERR_LIMIT,
+		                "%s is %" PRIu32 "x%" PRIu32 " pixels, too large to decode",
+		                fmt_label[f], w, h);
+	return 0;
+}
+
+static void
+image_init(struct rtg_image *img, enum fmt f)
+{
+	memset(img, 0, sizeof *img);
+	img->scale_denom = 1;
+	img->format = fmt_name[f];
+}
+
+/* ---- stb_image --------------------------------------------------------- */
+
+static int
+decode_stb(enum fmt f, const uint8_t *buf, size_t len,
+           const struct rtg_limits *lim, struct rtg_image *img, char *err)
+{
+	int w, h, n, st;
+
+	if (!stbi_info_from_memory(buf, (int)len, &w, &h, &n)) {
+		const char *why = stbi_failure_reason();
+		return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated %s (stb_image: %s)",
+		                fmt_label[f], why ? why : "unknown error");
+	}
+	if (w <= 0 || h <= 0)
+		return rtg_fail(err, RTG_ERR_DECODE, "%s declares an empty image (%dx%d)",
+		                fmt_label[f], w, h);
+	if ((st = check_dims(f, (uint32_t)w, (uint32_t)h, lim, err)) < 0)
+		return st;
+
+	int dw, dh;
+	uint8_t *px = stbi_load_from_memory(buf, (int)len, &dw, &dh, &n, 4);
+	if (px == NULL) {
+		const char *why = stbi_failure_reason();
+		if (why != NULL && strcmp(why, "outofmem") == 0)
+			return rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding %dx%d %s",
+			                w, h, fmt_label[f]);
+		return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated %s (stb_image: %s)",
+		                fmt_label[f], why ? why : "unknown error");
+	}
+	if (dw != w || dh != h) { /* cannot happen with stb 2.27; never trust it */
+		stbi_image_free(px);
+		return rtg_fail(err, RTG_ERR_DECODE, "%s decoded to %dx%d, header said %dx%d",
+		                fmt_label[f], dw, dh, w, h);
+	}
+	img->px = px;
+	img->width = img->full_width = (uint32_t)w;
+	img->height = img->full_height = (uint32_t)h;
+	img->scale_denom = 1;
+	img->decoder = DEC_STB;
+	return 0;
+}
+
+/* ---- libjpeg-turbo (DCT-domain scaling) ---------------------------------- */
+
+#ifdef HAVE_JPEG
+struct jerr {
+	struct jpeg_error_mgr pub;
+	jmp_buf jb;
+	int warnings;
+};
+
+static void
+jerr_exit(j_common_ptr c)
+{
+	struct jerr *e = (struct jerr *)(void *)c->err;
+	longjmp(e->jb, 1);
+}
+
+/* Library code never prints: messages are dropped, warnings only counted
+ * (a warning means corrupt data that libjpeg papered over; we then let
+ * stb_image judge the file instead). */
+static void
+jerr_emit(j_common_ptr c, int level)
+{
+	struct jerr *e = (struct jerr *)(void *)c->err;
+	if (level < 0)
+		e->warnings++;
+}
+
+static void
+jerr_output(j_common_ptr c)
+{
+	(void)c;
+}
+
+/* Largest reduction (1/8, 1/4, 1/2) whose output keeps >= min_pixels pixels;
+ * libjpeg rounds scaled sizes up (jdiv_round_up), so do we. */
+static int
+jpeg_pick_denom(uint32_t w, uint32_t h, uint64_t min_pixels)
+{
+	if (min_pixels == 0)
+		return 1;
+	for (int d = 8; d >= 2; d /= 2) {
+		uint64_t sw = (w + (uint32_t)d - 1) / (uint32_t)d;
+		uint64_t sh = (h + (uint32_t)d - 1) / (uint32_t)d;
+		if (sw * sh >= min_pixels)
+			return d;
+	}
+	return 1;
+}
+
+/* Adobe CMYK JPEGs (what Photoshop and ImageMagick write) store inverted
+ * ink values, so c*k/255 is the red channel directly; stb_image makes the
+ * same assumption, which keeps both decoders' output alike.  In place:
+ * 4 bytes in, 4 bytes out. */
+static void
+cmyk_to_rgba(uint8_t *p, size_t npx)
+{
+	for (size_t i = 0; i < npx; i++, p += 4) {
+		unsigned k = p[3];
+		unsigned r = p[0] * k + 128, g = p[1] * k + 128, b = p[2] * k + 128;
+		/* x/255 rounded, exact for x < 65536 */
+		p[0] = (uint8_t)((r + (r >> 8)) >> 8);
+		p[1] = (uint8_t)((g + (g >> 8)) >> 8);
+		p[2] = (uint8_t)((b + (b >> 8)) >> 8);
+		p[3] = 255;
+	}
+}
+
+/* Returns 0 on success, RTG_ERR_LIMIT/NOMEM as final answers, or 1 to ask
+ * the caller to try stb_image instead. */
+static int
+decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+               uint64_t min_pixels, struct rtg_image *img, char *err)
+{
+	struct jpeg_decompress_struct ci;
+	struct jerr je;
+	/* volatile: modified after setjmp and read after a longjmp */
+	uint8_t *volatile px = NULL;
+	volatile int result = 1;
+
+	memset(&ci, 0, sizeof ci);
+	ci.err = jpeg_std_error(&je.pub);
+	je.pub.error_exit = jerr_exit;
+	je.pub.emit_message = jerr_emit;
+	je.pub.output_message = jerr_output;
+	je.warnings = 0;
+	if (setjmp(je.jb)) {
+		jpeg_destroy_decompress(&ci);
+		free(px);
+		return result;
+	}
+	jpeg_create_decompress(&ci);
+	jpeg_mem_src(&ci, buf, (unsigned long)len);
+	if (jpeg_read_header(&ci, TRUE) != JPEG_HEADER_OK || je.warnings)
+		longjmp(je.jb, 1);
+
+	uint32_t fw = ci.image_width, fh = ci.image_height;
+	int st = check_dims(F_JPEG, fw, fh, lim, err);
+	if (st < 0) {
+		result = st;
+		longjmp(je.jb, 1);
+	}
+
+	bool cmyk = ci.jpeg_color_space == JCS_CMYK || ci.jpeg_color_space == JCS_YCCK;
+	if (!cmyk && ci.num_components != 1 && ci.num_components != 3)
+		longjmp(je.jb, 1);
+	int denom = jpeg_pick_denom(fw, fh, min_pixels);
+	ci.scale_num = 1;
+	ci.scale_denom = (unsigned)denom;
+	ci.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
+	jpeg_start_decompress(&ci);
+	if (ci.output_components != 4)
+		longjmp(je.jb, 1);
+
+	uint32_t ow = ci.output_width, oh = ci.output_height;
+	size_t stride = (size_t)ow * 4;
+	/* ow <= fw and oh <= fh, so check_dims above bounds this product */
+	px = malloc(stride * oh);
+	if (px == NULL) {
+		result = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding %" PRIu32
+		                  "x%" PRIu32 " JPEG", ow, oh);
+		longjmp(je.jb, 1);
+	}
+	while (ci.output_scanline < oh) {
+		JSAMPROW rows[8];
+		unsigned want = oh - ci.output_scanline;
+		if (want > 8)
+			want = 8;
+		for (unsigned i = 0; i < want; i++)
+			rows[i] = px + (size_t)(ci.output_scanline + i) * stride;
+		if (jpeg_read_scanlines(&ci, rows, want) == 0)
+			longjmp(je.jb, 1); /* suspension: input ended */
+	}
+	jpeg_finish_decompress(&ci);
+	if (je.warnings) /* corrupt data libjpeg patched over: let stb decide */
+		longjmp(je.jb, 1);
+	jpeg_destroy_decompress(&ci);
+
+	if (cmyk)
+		cmyk_to_rgba(px, (size_t)ow * oh);
+	img->px = px;
+	img->width = ow;
+	img->height = oh;
+	img->full_width = fw;
+	img->full_height = fh;
+	img->scale_denom = denom;
+	img->decoder = DEC_JPEG;
+	return 0;
+}
+#endif
+
+/* ---- libwebp --------------------------------------------------------------- */
+
+static int
+decode_webp(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+            struct rtg_image *img, char *err)
+{
+#ifdef HAVE_WEBP
+	int w, h, st;
+
+	if (!WebPGetInfo(buf, len, &w, &h) || w <= 0 || h <= 0)
+		return rtg_fail(err, RTG_ERR_DECODE,
+		                "corrupt or truncated WebP (libwebp: no valid header)");
+	if ((st = check_dims(F_WEBP, (uint32_t)w, (uint32_t)h, lim, err)) < 0)
+		return st;
+	size_t stride = (size_t)w * 4, size = stride * (size_t)h;
+	uint8_t *px = malloc(size);
+	if (px == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding %dx%d WebP", w, h);
+	if (WebPDecodeRGBAInto(buf, len, px, size, (int)stride) == NULL) {
+		free(px);
+		return rtg_fail(err, RTG_ERR_DECODE,
+		                "corrupt or truncated WebP (libwebp could not decode it)");
+	}
+	img->px = px;
+	img->width = img->full_width = (uint32_t)w;
+	img->height = img->full_height = (uint32_t)h;
+	img->scale_denom = 1;
+	img->decoder = DEC_WEBP;
+	return 0;
+#else
+	(void)buf, (void)len, (void)lim, (void)img;
+	return rtg_fail(err, RTG_ERR_UNSUPPORTED,
+	                "WebP not supported in this build (rebuild with libwebp)");
+#endif
+}
+
+int
+rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                 uint64_t min_pixels, struct rtg_image *img, char *err)
+{
+	struct rtg_limits deflim;
+	int st;
+
+	if (img == NULL)
+		return rtg_fail(err, RTG_ERR_ARG, "no image to decode into");
+	image_init(img, F_UNKNOWN);
+	if (lim == NULL) {
+		rtg_limits_default(&deflim);
+		lim = &deflim;
+	}
+	if (buf == NULL || len == 0)
+		return rtg_fail(err, RTG_ERR_FORMAT, "not an image (empty input, 0 bytes)");
+	if (len > lim->max_bytes)
+		return rtg_fail(err, RTG_ERR_LIMIT,
+		                "input is %zu bytes, above the limit of %zu bytes",
+		                len, lim->max_bytes);
+	if (len > (size_t)INT_MAX) /* stb_image takes an int length */
+		return rtg_fail(err, RTG_ERR_LIMIT, "input is %zu bytes, too large", len);
+
+	enum fmt f = sniff(buf, len);
+	if (f == F_UNKNOWN)
+		return rtg_fail(err, RTG_ERR_FORMAT,
+		                "not an image (unknown format; JPEG, PNG, GIF, BMP, WebP, "
+		                "PNM and PSD are read)");
+	img->format = fmt_name[f];
+
+	uint32_t w, h;
+	if (header_dims(f, buf, len, &w, &h) && (st = check_dims(f, w, h, lim, err)) < 0)
+		return st;
+
+	if (f == F_WEBP)
+		st = decode_webp(buf, len, lim, img, err);
+#ifdef HAVE_JPEG
+	else if (f == F_JPEG) {
+		st = decode_libjpeg(buf, len, lim, min_pixels, img, err);
+		if (st == 1)
+			st = decode_stb(f, buf, len, lim, img, err);
+	}
+#endif
+	else
+		st = decode_stb(f, buf, len, lim, img, err);
+	(void)min_pixels;
+
+	if (st < 0)
+		image_init(img, f); /* nothing to free, format kept for the caller */
+	return st;
+}
+
+void
+rtg_image_free(struct rtg_image *img)
+{
+	if (img == NULL)
+		return;
+	if (img->px != NULL) {
+		if (img->decoder == DEC_STB)
+			stbi_image_free(img->px);
+		else
+			free(img->px);
+	}
+	img->px = NULL;
+	img->width = img->height = 0;
+}
