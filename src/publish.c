@@ -1,3 +1,227 @@
-/* publish.c - stub */
-#include "config.h"
+/* publish.c - replace a file atomically in a way rmpc's hot reload sees.
+ *
+ * rmpc watches its config directory with inotify and reloads only on
+ * IN_CLOSE_WRITE of the theme path (RMPC.md).  A rename() alone yields
+ * IN_MOVED_TO, so after the rename the target is opened for writing and
+ * closed without writing, which emits IN_CLOSE_WRITE on the final name
+ * while readers only ever see a complete file.  A reload redraws the whole
+ * screen, so identical bytes are left alone. */
+#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "publish.h"
+#include "status.h"
+
+/* Creates every missing directory on the way to (not including) the last
+ * component of path. */
+static int
+publish_mkdirs(const char *path, char *err)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	char *p;
+
+	if (len >= sizeof buf)
+		return rtg_fail(err, RTG_ERR_IO, "%s: path too long", path);
+	memcpy(buf, path, len + 1);
+	p = strrchr(buf, '/');
+	if (p == NULL || p == buf)
+		return 0;
+	*p = '\0';
+	for (p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+			int e = errno;
+			return rtg_fail(err, RTG_ERR_IO, "%s: cannot create directory %s: %s",
+			                path, buf, strerror(e));
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* 1 if the file at fd holds exactly data[0..len), 0 otherwise (or when it
+ * cannot be read: then we simply publish). */
+static int
+publish_same_bytes(int fd, const struct stat *st, const char *data, size_t len)
+{
+	char buf[65536];
+	size_t off = 0;
+
+	if (!S_ISREG(st->st_mode) || (size_t)st->st_size != len)
+		return 0;
+	while (off < len) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (size_t)n > len - off || memcmp(buf, data + off, (size_t)n) != 0)
+			return 0;
+		off += (size_t)n;
+	}
+	/* the file must also end here (it may have grown since fstat) */
+	for (;;) {
+		ssize_t n = read(fd, buf, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n == 0;
+	}
+}
+
+static int
+publish_write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+rtg_publish(const char *path, const char *data, size_t len, bool *changed,
+            char *err)
+{
+	char resolved[PATH_MAX];
+	char tmp[PATH_MAX];
+	const char *target = path;
+	const char *slash, *base;
+	mode_t mode = 0644;
+	struct stat st;
+	int fd, rc, e;
+	size_t dirlen;
+
+	*changed = false;
+	if (path == NULL || path[0] == '\0')
+		return rtg_fail(err, RTG_ERR_IO, "empty theme path");
+
+	/* A symlinked theme (dotfile managers) is updated where it points
+	 * rather than replaced by a regular file. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    realpath(path, resolved) != NULL)
+		target = resolved;
+
+	if ((rc = publish_mkdirs(target, err)) != 0)
+		return rc;
+
+	fd = open(target, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				close(fd);
+				return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
+			}
+			if (publish_same_bytes(fd, &st, data, len)) {
+				close(fd);
+				return 0;
+			}
+			/* Keep the user's mode, but we must be able to reopen
+			 * the file for writing to notify rmpc. */
+			if (S_ISREG(st.st_mode))
+				mode = (st.st_mode & 07777) | S_IWUSR;
+		}
+		close(fd);
+	}
+
+	slash = strrchr(target, '/');
+	base = slash != NULL ? slash + 1 : target;
+	dirlen = slash != NULL ? (size_t)(slash - target) : 0;
+	if (base[0] == '\0')
+		return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
+	/* Hidden name in the same directory: rename() must not cross file
+	 * systems, and rmpc's watcher ignores names other than the theme's. */
+	rc = slash == NULL ? snprintf(tmp, sizeof tmp, ".%s.XXXXXX", base)
+	     : dirlen == 0 ? snprintf(tmp, sizeof tmp, "/.%s.XXXXXX", base)
+	     : snprintf(tmp, sizeof tmp, "%.*s/.%s.XXXXXX", (int)dirlen, target, base);
+	if (rc < 0 || (size_t)rc >= sizeof tmp)
+		return rtg_fail(err, RTG_ERR_IO, "%s: path too long", path);
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		return rtg_fail(err, RTG_ERR_IO, "%s: cannot create a temporary file: %s",
+		                path, strerror(e));
+	}
+	if (publish_write_all(fd, data, len) != 0) {
+		e = errno;
+		rtg_fail(err, RTG_ERR_IO, "%s: write failed: %s", path, strerror(e));
+		goto fail_fd;
+	}
+	if (fsync(fd) != 0) {
+		e = errno;
+		rtg_fail(err, RTG_ERR_IO, "%s: fsync failed: %s", path, strerror(e));
+		goto fail_fd;
+	}
+	if (fchmod(fd, mode) != 0) {
+		e = errno;
+		rtg_fail(err, RTG_ERR_IO, "%s: cannot set permissions: %s", path, strerror(e));
+		goto fail_fd;
+	}
+	/* close() can report a deferred write error (NFS): check it. */
+	if (close(fd) != 0) {
+		e = errno;
+		rtg_fail(err, RTG_ERR_IO, "%s: write failed: %s", path, strerror(e));
+		goto fail;
+	}
+	if (rename(tmp, target) != 0) {
+		e = errno;
+		rtg_fail(err, RTG_ERR_IO, "%s: cannot replace: %s", path, strerror(e));
+		goto fail;
+	}
+	*changed = true;
+
+	/* The reload nudge.  O_NONBLOCK: never hang on a FIFO someone put at
+	 * the path in the meantime. */
+	fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		e = errno;
+		return rtg_fail(err, RTG_ERR_IO,
+		                "%s: written, but cannot reopen it to notify rmpc: %s",
+		                path, strerror(e));
+	}
+	close(fd);
+
+	/* Make the rename itself durable.  Best effort: some file systems
+	 * refuse fsync on directories, and the new file is already in place. */
+	if (dirlen > 0 || slash != NULL) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof dir, "%.*s", dirlen > 0 ? (int)dirlen : 1,
+		         dirlen > 0 ? target : "/");
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return 0;
+
+fail_fd:
+	close(fd);
+fail:
+	unlink(tmp);
+	return RTG_ERR_IO;
+}

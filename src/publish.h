@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Returns 0 (and *changed) or RTG_ERR_IO with "PATH: reason" in err. */
+/* Returns 0 (and *changed) or RTG_ERR_IO with "PATH: reason" in err.
+ * A symlink at path is followed (the file it points to is replaced).  The
+ * one failure that leaves the new file in place is the final reopen for
+ * the reload nudge: then *changed is true and err says so. */
 int rtg_publish(const char *path, const char *data, size_t len, bool *changed,
                 char *err);
 

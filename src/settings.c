@@ -1,0 +1,110 @@
+/* settings.c - defaults, copies and the default theme path.
+ *
+ * gen.template_text and gen.template_name are never owned by a settings
+ * record: they stay NULL here and are filled on a copy of gen by whoever
+ * reads the template file (rtg_options_resolve in oneshot.c). */
+#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "settings.h"
+#include "status.h"
+
+void
+rtg_settings_default(struct rtg_settings *s)
+{
+	memset(s, 0, sizeof *s);
+	rtg_options_default(&s->gen);
+	s->repeat = 1;
+	s->mpd_timeout_ms = 5000;
+	/* Embedded art first: it belongs to the very file that plays, while a
+	 * folder cover may be shared by unrelated files. */
+	s->art_order[0] = RTG_ART_EMBEDDED;
+	s->art_order[1] = RTG_ART_FOLDER;
+	s->art_order_n = 2;
+	s->art_max_bytes = RTG_ART_MAX_BYTES_DEFAULT;
+	s->binarylimit = RTG_BINARYLIMIT_DEFAULT;
+	s->fallback = RTG_FALLBACK_KEEP;
+	s->cache = true;
+	s->cache_max_bytes = RTG_CACHE_MAX_BYTES_DEFAULT;
+}
+
+int
+rtg_settings_set_str(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return RTG_ERR_NOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+/* The string members, so that copy and free cannot disagree. */
+#define SETTINGS_STRINGS(X) \
+	X(template_path) X(theme_output) X(report_output) X(image) \
+	X(config_path) X(mpd_host) X(mpd_password) X(fallback_image) \
+	X(cache_dir)
+
+int
+rtg_settings_copy(struct rtg_settings *dst, const struct rtg_settings *src)
+{
+	*dst = *src;
+#define NULL_FIELD(f) dst->f = NULL;
+	SETTINGS_STRINGS(NULL_FIELD)
+#undef NULL_FIELD
+#define COPY_FIELD(f) \
+	if (rtg_settings_set_str(&dst->f, src->f) != 0) \
+		goto fail;
+	SETTINGS_STRINGS(COPY_FIELD)
+#undef COPY_FIELD
+	return 0;
+fail:
+	rtg_settings_free(dst);
+	return RTG_ERR_NOMEM;
+}
+
+void
+rtg_settings_free(struct rtg_settings *s)
+{
+#define FREE_FIELD(f) free(s->f); s->f = NULL;
+	SETTINGS_STRINGS(FREE_FIELD)
+#undef FREE_FIELD
+}
+
+static char *
+settings_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 1);
+
+	if (p != NULL) {
+		memcpy(p, a, la);
+		memcpy(p + la, b, lb + 1);
+	}
+	return p;
+}
+
+char *
+rtg_settings_default_theme_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home;
+	struct passwd *pw;
+
+	/* The XDG spec says relative values are invalid and to be ignored. */
+	if (xdg != NULL && xdg[0] == '/')
+		return settings_join(xdg, "/rmpc/themes/current-song.ron");
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0') {
+		pw = getpwuid(getuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
+	if (home == NULL || home[0] == '\0')
+		return NULL;
+	return settings_join(home, "/.config/rmpc/themes/current-song.ron");
+}
