@@ -17,4 +17,11 @@ char *rtg_config_find(const char *explicit_path);
  * on error s is unchanged. */
 int rtg_config_load(const char *path, struct rtg_settings *s, char *err);
 
+/* Value parsers shared with the command line (0, or -1 if invalid). */
+/* "keep" | "image" | "neutral" */
+int rtg_fallback_parse(const char *v, enum rtg_fallback *out);
+/* "embedded,folder", "folder", ... (also readpicture/albumart); *n = 1 or 2,
+ * order[1] = order[0] when n == 1. */
+int rtg_art_order_parse(const char *v, enum rtg_art_source order[2], int *n);
+
 #endif

@@ -1,0 +1,454 @@
+/* cache.c - see cache.h. */
+#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "status.h"
+#include "theme.h"
+
+/* ------------------------------------------------------------- hashing */
+
+/* Finaliser of splitmix64 (Steele, Lea, Flood: "Fast splittable
+ * pseudorandom number generators", 2014): a full-avalanche 64-bit mix. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t load64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8); /* native order: keys only need to be stable per host */
+	return v;
+}
+
+/* Two independent multiply-rotate lanes over 16-byte blocks; the tail and
+ * the length are folded in at the end.  A 4.6 MB cover hashes in a couple
+ * of milliseconds, against a decode of hundreds. */
+void rtg_hash128(const void *data, size_t len, uint64_t seed, uint64_t out[2])
+{
+	const unsigned char *p = data;
+	const uint64_t k1 = 0x9e3779b97f4a7c15ull, k2 = 0xc2b2ae3d27d4eb4full;
+	const uint64_t k3 = 0x165667b19e3779f9ull, k4 = 0xd6e8feb86659fd93ull;
+	uint64_t a = seed ^ k1, b = mix64(seed + k2);
+	size_t i = 0;
+
+	for (; i + 16 <= len; i += 16) {
+		a = rotl(a ^ (load64(p + i) * k2), 31) * k1;
+		b = rotl(b ^ (load64(p + i + 8) * k4), 29) * k3;
+	}
+	if (i < len) {
+		unsigned char tail[16] = { 0 };
+		memcpy(tail, p + i, len - i);
+		a = rotl(a ^ (load64(tail) * k2), 31) * k1;
+		b = rotl(b ^ (load64(tail + 8) * k4), 29) * k3;
+	}
+	a ^= (uint64_t)len;
+	b ^= (uint64_t)len * k3;
+	a = mix64(a + b);
+	b = mix64(b ^ a);
+	out[0] = a;
+	out[1] = b;
+}
+
+void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
+                   struct rtg_cache_key *k)
+{
+	/* Every option that changes the output, the template's text (not its
+	 * name: two paths to the same text give the same theme) and the
+	 * program version (a new version may render differently). */
+	struct {
+		int32_t k, space, mode, builtin, full_decode;
+		uint32_t max_dimension;
+		uint64_t max_pixels, max_bytes, sample_budget;
+		uint64_t tmpl[2];
+		char version[16];
+	} opt;
+	uint64_t ha[2], ho[2];
+
+	memset(&opt, 0, sizeof opt); /* padding too: the struct is hashed */
+	opt.k = o->k;
+	opt.space = (int32_t)o->space;
+	opt.mode = (int32_t)o->mode;
+	opt.builtin = o->template_text != NULL ? -1 : (int32_t)o->builtin;
+	opt.full_decode = o->full_decode;
+	opt.max_dimension = o->limits.max_dimension;
+	opt.max_pixels = o->limits.max_pixels;
+	opt.max_bytes = o->limits.max_bytes;
+	opt.sample_budget = o->sample_budget;
+	if (o->template_text != NULL)
+		rtg_hash128(o->template_text, o->template_len, 1, opt.tmpl);
+	snprintf(opt.version, sizeof opt.version, "%s", PACKAGE_VERSION);
+	rtg_hash128(art, len, 0, ha);
+	rtg_hash128(&opt, sizeof opt, ha[0], ho);
+	k->h[0] = ha[0] ^ ho[0];
+	k->h[1] = mix64(ha[1] ^ ho[1]);
+}
+
+void rtg_cache_key_hex(const struct rtg_cache_key *k, char out[33])
+{
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)k->h[0],
+	         (unsigned long long)k->h[1]);
+}
+
+/* ------------------------------------------------------------- the cache */
+
+struct entry {
+	struct rtg_cache_key key;
+	char *text;
+	size_t len;
+	uint64_t used; /* LRU clock */
+};
+
+struct rtg_cache {
+	struct entry mem[RTG_CACHE_MEM_ENTRIES];
+	uint64_t clock;
+	char *dir;       /* NULL: memory only */
+	size_t max_disk;
+};
+
+static char *default_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *base = NULL, *sub = "rmpc-theme-gen";
+	char *p;
+	size_t n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		base = xdg;
+	else if (home != NULL && home[0] != '\0')
+		base = home, sub = ".cache/rmpc-theme-gen";
+	if (base == NULL)
+		return NULL;
+	n = strlen(base) + strlen(sub) + 2;
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s/%s", base, sub);
+	return p;
+}
+
+int rtg_cache_open(const char *dir, size_t max_disk_bytes,
+                   struct rtg_cache **out, char *err)
+{
+	struct rtg_cache *c = calloc(1, sizeof *c);
+
+	*out = NULL;
+	if (c == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	c->max_disk = max_disk_bytes;
+	if (max_disk_bytes > 0) {
+		c->dir = dir != NULL ? strdup(dir) : default_dir();
+		if (c->dir == NULL && dir != NULL) {
+			free(c);
+			return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+void rtg_cache_close(struct rtg_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < RTG_CACHE_MEM_ENTRIES; i++)
+		free(c->mem[i].text);
+	free(c->dir);
+	free(c);
+}
+
+const char *rtg_cache_dir(const struct rtg_cache *c)
+{
+	return c->dir;
+}
+
+static int key_eq(const struct rtg_cache_key *a, const struct rtg_cache_key *b)
+{
+	return a->h[0] == b->h[0] && a->h[1] == b->h[1];
+}
+
+static void mem_put(struct rtg_cache *c, const struct rtg_cache_key *k,
+                    char *text, size_t len)
+{
+	struct entry *victim = &c->mem[0];
+
+	for (int i = 0; i < RTG_CACHE_MEM_ENTRIES; i++) {
+		struct entry *e = &c->mem[i];
+		if (e->text != NULL && key_eq(&e->key, k)) {
+			victim = e;
+			break;
+		}
+		if (e->text == NULL || e->used < victim->used)
+			victim = e;
+		if (e->text == NULL)
+			break;
+	}
+	free(victim->text);
+	victim->key = *k;
+	victim->text = text;
+	victim->len = len;
+	victim->used = ++c->clock;
+}
+
+static char *entry_path(const struct rtg_cache *c, const struct rtg_cache_key *k)
+{
+	char hex[33], *p;
+	size_t n = strlen(c->dir) + 40;
+
+	rtg_cache_key_hex(k, hex);
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s/%s.ron", c->dir, hex);
+	return p;
+}
+
+/* Reads a disk entry; NULL when missing or unusable (then removed). */
+static char *disk_get(struct rtg_cache *c, const struct rtg_cache_key *k,
+                      size_t *len)
+{
+	char *path = entry_path(c, k), *text = NULL, err[RTG_ERRLEN];
+	struct stat st;
+	size_t got = 0;
+	int fd = -1, ok = 0;
+
+	if (path == NULL)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (unsigned long long)st.st_size > RTG_CACHE_ENTRY_MAX)
+		goto out;
+	if ((text = malloc((size_t)st.st_size + 1)) == NULL)
+		goto out;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, text + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			goto out;
+		got += (size_t)r;
+	}
+	text[got] = '\0';
+	/* A cached file is only trusted as far as rmpc would accept it: a
+	 * truncated or tampered entry must never reach the theme path. */
+	if (rtg_theme_check(text, got, path, NULL, err) < 0)
+		goto out;
+	(void)futimens(fd, NULL); /* mtime = last use, for the LRU pruning */
+	ok = 1;
+	*len = got;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		if (text != NULL)
+			(void)unlink(path); /* present but bad */
+		free(text);
+		text = NULL;
+	}
+	free(path);
+	return text;
+}
+
+int rtg_cache_get(struct rtg_cache *c, const struct rtg_cache_key *k,
+                  char **text, size_t *len, const char **where)
+{
+	char *t;
+
+	for (int i = 0; i < RTG_CACHE_MEM_ENTRIES; i++) {
+		struct entry *e = &c->mem[i];
+		if (e->text != NULL && key_eq(&e->key, k)) {
+			if ((t = malloc(e->len + 1)) == NULL)
+				return 1;
+			memcpy(t, e->text, e->len + 1);
+			e->used = ++c->clock;
+			*text = t;
+			*len = e->len;
+			*where = "memory";
+			return 0;
+		}
+	}
+	if (c->dir == NULL || (t = disk_get(c, k, len)) == NULL)
+		return 1;
+	{
+		char *copy = malloc(*len + 1);
+		if (copy != NULL) {
+			memcpy(copy, t, *len + 1);
+			mem_put(c, k, copy, *len);
+		}
+	}
+	*text = t;
+	*where = "disk";
+	return 0;
+}
+
+static int mkdir_p(char *path, mode_t mode)
+{
+	for (char *s = path + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+struct file_age {
+	char name[48];
+	off_t size;
+	struct timespec mtime;
+};
+
+static int older_first(const void *a, const void *b)
+{
+	const struct file_age *x = a, *y = b;
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Removes least recently used entries until the total is <= max_disk. */
+static void prune(struct rtg_cache *c)
+{
+	DIR *d = opendir(c->dir);
+	struct dirent *de;
+	struct file_age *v = NULL;
+	size_t n = 0, cap = 0;
+	unsigned long long total = 0;
+	int dfd;
+
+	if (d == NULL)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		struct stat st;
+		/* Only our own entries: 32 hex digits + ".ron". */
+		if (l != 36 || strcmp(de->d_name + 32, ".ron") != 0 ||
+		    strspn(de->d_name, "0123456789abcdef") != 32)
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct file_age *nv = realloc(v, nc * sizeof *v);
+			if (nv == NULL)
+				break;
+			v = nv;
+			cap = nc;
+		}
+		snprintf(v[n].name, sizeof v[n].name, "%s", de->d_name);
+		v[n].size = st.st_size;
+		v[n].mtime = st.st_mtim;
+		total += (unsigned long long)st.st_size;
+		n++;
+	}
+	if (total > c->max_disk && n > 0) {
+		qsort(v, n, sizeof *v, older_first);
+		for (size_t i = 0; i < n && total > c->max_disk; i++)
+			if (unlinkat(dfd, v[i].name, 0) == 0)
+				total -= (unsigned long long)v[i].size;
+	}
+	free(v);
+	closedir(d);
+}
+
+static int disk_put(struct rtg_cache *c, const struct rtg_cache_key *k,
+                    const char *text, size_t len, char *err)
+{
+	char *path = NULL, *tmp = NULL, *dir = NULL;
+	size_t off = 0, n;
+	int fd = -1, rc = 0;
+
+	if (len > RTG_CACHE_ENTRY_MAX || len > c->max_disk)
+		return 0; /* would evict everything else; not worth it */
+	if ((dir = strdup(c->dir)) == NULL || (path = entry_path(c, k)) == NULL)
+		goto nomem;
+	n = strlen(path) + 16;
+	if ((tmp = malloc(n)) == NULL)
+		goto nomem;
+	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	if (mkdir_p(dir, 0700) < 0) {
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", c->dir, strerror(errno));
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", tmp,
+			              w < 0 ? strerror(errno) : "short write");
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	/* No fsync: a lost cache entry costs one decode; a torn one is caught
+	 * by the check on read. */
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	prune(c);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp != NULL)
+		(void)unlink(tmp);
+	free(dir);
+	free(path);
+	free(tmp);
+	return rc;
+nomem:
+	rc = rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	goto out;
+}
+
+int rtg_cache_put(struct rtg_cache *c, const struct rtg_cache_key *k,
+                  const char *text, size_t len, char *err)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	mem_put(c, k, copy, len);
+	if (c->dir == NULL)
+		return 0;
+	return disk_put(c, k, text, len, err);
+}

@@ -1,0 +1,50 @@
+/* cache.h - generated themes keyed by (art bytes, options that change the
+ * result), in memory (a few entries, LRU) and on disk under
+ * $XDG_CACHE_HOME/rmpc-theme-gen/ (bounded total size, least recently used
+ * files removed first).  Tracks of one album then cost a fetch and a hash,
+ * not a decode. */
+#ifndef RTG_CACHE_H
+#define RTG_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline.h"
+
+#define RTG_CACHE_MEM_ENTRIES 8
+#define RTG_CACHE_ENTRY_MAX (2u * 1024 * 1024) /* a cached theme file, bytes */
+
+struct rtg_cache_key {
+	uint64_t h[2];
+};
+
+/* 128-bit non-cryptographic hash of data (seeded). */
+void rtg_hash128(const void *data, size_t len, uint64_t seed, uint64_t out[2]);
+
+/* Key of (art, every option that changes the theme, program version). */
+void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
+                   struct rtg_cache_key *k);
+void rtg_cache_key_hex(const struct rtg_cache_key *k, char out[33]);
+
+struct rtg_cache;
+
+/* dir NULL: $XDG_CACHE_HOME/rmpc-theme-gen (~/.cache/...).  max_disk_bytes
+ * 0: memory only.  The directory is created on the first store.
+ * 0 or RTG_ERR_NOMEM. */
+int rtg_cache_open(const char *dir, size_t max_disk_bytes,
+                   struct rtg_cache **out, char *err);
+void rtg_cache_close(struct rtg_cache *c);
+const char *rtg_cache_dir(const struct rtg_cache *c); /* NULL: memory only */
+
+/* 0 on a hit (*text malloc'd, NUL-terminated; *where "memory" or "disk"),
+ * 1 on a miss.  Disk entries are checked (size, rmpc shape rules) before
+ * use; a bad one is removed and counts as a miss. */
+int rtg_cache_get(struct rtg_cache *c, const struct rtg_cache_key *k,
+                  char **text, size_t *len, const char **where);
+/* Stores a copy.  The disk part is best effort: 0, or RTG_ERR_IO /
+ * RTG_ERR_NOMEM with err set (the memory entry is kept either way). */
+int rtg_cache_put(struct rtg_cache *c, const struct rtg_cache_key *k,
+                  const char *text, size_t len, char *err);
+
+#endif

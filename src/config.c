@@ -1,0 +1,594 @@
+/* config.c - the libconfig file onto struct rtg_settings.
+ *
+ * A table of keys, one parser each.  The file is applied onto a copy of the
+ * settings and the copy replaces the original only when every key parsed,
+ * so a bad file (at start or on reload) never leaves half-applied options. */
+#include <config.h> /* autoconf's (angle brackets: "config.h" is ours) */
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "settings.h"
+#include "status.h"
+
+/* ------------------------------------------------------------------ paths */
+
+static char *path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + 1, b, lb + 1);
+	return p;
+}
+
+static int is_regular(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *rtg_config_find(const char *explicit_path)
+{
+	const char *rel = "rmpc-theme-gen/config";
+	const char *xdg, *home, *dirs;
+	char *p;
+
+	if (explicit_path != NULL)
+		return strdup(explicit_path);
+	xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg != NULL && xdg[0] == '/') {
+		if ((p = path_join(xdg, rel)) == NULL)
+			return NULL;
+		if (is_regular(p))
+			return p;
+		free(p);
+	}
+	home = getenv("HOME");
+	if (home != NULL && home[0] != '\0') {
+		if ((p = path_join(home, ".config/rmpc-theme-gen/config")) == NULL)
+			return NULL;
+		if (is_regular(p))
+			return p;
+		free(p);
+	}
+	/* XDG base directory spec: relative entries are invalid and ignored. */
+	dirs = getenv("XDG_CONFIG_DIRS");
+	if (dirs == NULL || dirs[0] == '\0')
+		dirs = "/etc/xdg";
+	while (*dirs != '\0') {
+		size_t n = strcspn(dirs, ":");
+		if (n > 0 && dirs[0] == '/') {
+			char *d = strndup(dirs, n);
+			if (d == NULL)
+				return NULL;
+			p = path_join(d, rel);
+			free(d);
+			if (p == NULL)
+				return NULL;
+			if (is_regular(p))
+				return p;
+			free(p);
+		}
+		dirs += n;
+		if (*dirs == ':')
+			dirs++;
+	}
+	return NULL;
+}
+
+/* "~/x" -> "$HOME/x"; a relative path is taken relative to the directory of
+ * the config file (a daemon's working directory is arbitrary). */
+static char *expand_path(const char *cfgpath, const char *v)
+{
+	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0')) {
+		const char *home = getenv("HOME");
+		if (home == NULL)
+			home = "";
+		return v[1] == '\0' ? strdup(home) : path_join(home, v + 2);
+	}
+	if (v[0] != '/') {
+		const char *slash = strrchr(cfgpath, '/');
+		char *dir, *p;
+		if (slash == NULL)
+			return strdup(v);
+		dir = strndup(cfgpath, (size_t)(slash - cfgpath));
+		if (dir == NULL)
+			return NULL;
+		p = path_join(dir[0] != '\0' ? dir : "/", v);
+		free(dir);
+		return p;
+	}
+	return strdup(v);
+}
+
+/* ------------------------------------------------------------------ keys */
+
+struct ctx {
+	const char *path;
+	struct rtg_settings *s;
+	char *err;
+	int fallback_line;
+};
+
+static int bad(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
+{
+	char msg[RTG_ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return rtg_fail(c->err, RTG_ERR_ARG, "%s:%d: %s: %s", c->path,
+	                config_setting_source_line(st), config_setting_name(st), msg);
+}
+
+static int get_string(struct ctx *c, const config_setting_t *st, const char **out)
+{
+	if (config_setting_type(st) != CONFIG_TYPE_STRING)
+		return bad(c, st, "expected a string");
+	*out = config_setting_get_string(st);
+	return 0;
+}
+
+static int get_int(struct ctx *c, const config_setting_t *st, long long lo,
+                   long long hi, long long *out)
+{
+	char range[96];
+	int t = config_setting_type(st);
+	long long v = 0;
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return bad(c, st, "expected an integer");
+	v = config_setting_get_int64(st);
+	if (v < lo || v > hi) {
+		snprintf(range, sizeof range, "%lld..%lld", lo, hi);
+		return bad(c, st, "out of range (%s)", range);
+	}
+	*out = v;
+	return 0;
+}
+
+/* A byte count: an integer, or a string with a K/M/G (binary) suffix. */
+static int get_size(struct ctx *c, const config_setting_t *st, long long lo,
+                    long long hi, size_t *out)
+{
+	char range[96];
+	long long v = 0;
+
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		const char *str = config_setting_get_string(st);
+		char *end;
+		unsigned long long u;
+		errno = 0;
+		u = strtoull(str, &end, 10);
+		if (end == str || errno != 0 || u > (1ull << 40))
+			return bad(c, st, "not a size: \"%s\"", str);
+		switch (*end) {
+		case 'k': case 'K': u <<= 10; end++; break;
+		case 'm': case 'M': u <<= 20; end++; break;
+		case 'g': case 'G': u <<= 30; end++; break;
+		default: break;
+		}
+		if (*end == 'i' && end[-1] != *str) /* "KiB" */
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end != '\0')
+			return bad(c, st, "not a size: \"%s\"", str);
+		v = (long long)u;
+	} else {
+		int t = config_setting_type(st);
+		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+			return bad(c, st, "expected a size (bytes, or \"256K\")");
+		v = config_setting_get_int64(st);
+	}
+	if (v < lo || v > hi) {
+		snprintf(range, sizeof range, "%lld..%lld bytes", lo, hi);
+		return bad(c, st, "out of range (%s)", range);
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+static int get_bool(struct ctx *c, const config_setting_t *st, bool *out)
+{
+	if (config_setting_type(st) != CONFIG_TYPE_BOOL)
+		return bad(c, st, "expected true or false");
+	*out = config_setting_get_bool(st) != 0;
+	return 0;
+}
+
+static int set_str(struct ctx *c, const config_setting_t *st, char **field, int path)
+{
+	const char *v = NULL;
+	char *dup;
+	int rc;
+
+	if ((rc = get_string(c, st, &v)) < 0)
+		return rc;
+	if (v[0] == '\0') {
+		free(*field);
+		*field = NULL; /* "" = back to the default */
+		return 0;
+	}
+	dup = path ? expand_path(c->path, v) : strdup(v);
+	if (dup == NULL)
+		return rtg_fail(c->err, RTG_ERR_NOMEM, "%s: out of memory", c->path);
+	free(*field);
+	*field = dup;
+	return 0;
+}
+
+static int k_k(struct ctx *c, const config_setting_t *st)
+{
+	long long v = 0;
+	int rc = get_int(c, st, RTG_K_MIN, RTG_K_MAX, &v);
+	if (rc == 0)
+		c->s->gen.k = (int)v;
+	return rc;
+}
+
+static int k_space(struct ctx *c, const config_setting_t *st)
+{
+	const char *v = NULL;
+	int rc = get_string(c, st, &v);
+	if (rc == 0 && rtg_space_parse(v, &c->s->gen.space) < 0)
+		return bad(c, st, "unknown colour space \"%s\" (CIELAB, RGB, OKLAB, HSL, HSV, YUV, CIELUV)", v);
+	return rc;
+}
+
+static int k_mode(struct ctx *c, const config_setting_t *st)
+{
+	const char *v = NULL;
+	int rc = get_string(c, st, &v);
+	if (rc == 0 && rtg_mode_parse(v, &c->s->gen.mode) < 0)
+		return bad(c, st, "unknown mode \"%s\" (auto, dark, light)", v);
+	return rc;
+}
+
+static int k_builtin(struct ctx *c, const config_setting_t *st)
+{
+	const char *v = NULL;
+	int rc = get_string(c, st, &v);
+	if (rc == 0 && rtg_template_builtin_parse(v, &c->s->gen.builtin) < 0)
+		return bad(c, st, "unknown built-in template \"%s\" (rmpc-0.11, rmpc-0.10)", v);
+	return rc;
+}
+
+static int k_template(struct ctx *c, const config_setting_t *st)
+{
+	return set_str(c, st, &c->s->template_path, 1);
+}
+
+static int k_theme_output(struct ctx *c, const config_setting_t *st)
+{
+	return set_str(c, st, &c->s->theme_output, 1);
+}
+
+static int k_output(struct ctx *c, const config_setting_t *st)
+{
+	const char *v = NULL;
+	int rc = get_string(c, st, &v);
+	if (rc == 0 && strcmp(v, "-") == 0)
+		return rtg_settings_set_str(&c->s->report_output, "-") < 0
+		       ? rtg_fail(c->err, RTG_ERR_NOMEM, "out of memory") : 0;
+	return rc < 0 ? rc : set_str(c, st, &c->s->report_output, 1);
+}
+
+static int k_preview(struct ctx *c, const config_setting_t *st)
+{
+	return get_bool(c, st, &c->s->preview);
+}
+
+static int k_sample_budget(struct ctx *c, const config_setting_t *st)
+{
+	long long v = 0;
+	int rc = get_int(c, st, 1024, 64ll * 1024 * 1024, &v);
+	if (rc == 0)
+		c->s->gen.sample_budget = (uint64_t)v;
+	return rc;
+}
+
+static int k_full_decode(struct ctx *c, const config_setting_t *st)
+{
+	bool b = false;
+	int rc = get_bool(c, st, &b);
+	if (rc == 0)
+		c->s->gen.full_decode = b;
+	return rc;
+}
+
+static int k_max_dimension(struct ctx *c, const config_setting_t *st)
+{
+	long long v = 0;
+	int rc = get_int(c, st, 1, 65535, &v);
+	if (rc == 0)
+		c->s->gen.limits.max_dimension = (uint32_t)v;
+	return rc;
+}
+
+static int k_max_pixels(struct ctx *c, const config_setting_t *st)
+{
+	long long v = 0;
+	int rc = get_int(c, st, 1, 1ll << 30, &v);
+	if (rc == 0)
+		c->s->gen.limits.max_pixels = (uint64_t)v;
+	return rc;
+}
+
+static int k_mpd_host(struct ctx *c, const config_setting_t *st)
+{
+	return set_str(c, st, &c->s->mpd_host, 0);
+}
+
+static int k_mpd_port(struct ctx *c, const config_setting_t *st)
+{
+	long long v = 0;
+	int rc = get_int(c, st, 1, 65535, &v);
+	if (rc == 0)
+		c->s->mpd_port = (int)v;
+	return rc;
+}
+
+static int k_mpd_password(struct ctx *c, const config_setting_t *st)
+{
+	return set_str(c, st, &c->s->mpd_password, 0);
+}
+
+/* Seconds, like MPD_TIMEOUT; fractions allowed. */
+static int k_mpd_timeout(struct ctx *c, const config_setting_t *st)
+{
+	int t = config_setting_type(st);
+	double v;
+
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
+		v = (double)config_setting_get_int64(st);
+	else if (t == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(st);
+	else
+		return bad(c, st, "expected a number of seconds");
+	if (!(v >= 0.1 && v <= 600))
+		return bad(c, st, "out of range (%s seconds)", "0.1..600");
+	c->s->mpd_timeout_ms = (int)(v * 1000 + 0.5);
+	return 0;
+}
+
+static int art_source_parse(const char *v, enum rtg_art_source *out)
+{
+	if (strcmp(v, "embedded") == 0 || strcmp(v, "readpicture") == 0)
+		*out = RTG_ART_EMBEDDED;
+	else if (strcmp(v, "folder") == 0 || strcmp(v, "albumart") == 0)
+		*out = RTG_ART_FOLDER;
+	else
+		return -1;
+	return 0;
+}
+
+/* ["embedded", "folder"] or "embedded,folder" (the command-line form). */
+static int k_art_order(struct ctx *c, const config_setting_t *st)
+{
+	enum rtg_art_source order[2];
+	int n = 0, t = config_setting_type(st);
+
+	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST) {
+		int len = config_setting_length(st);
+		for (int i = 0; i < len; i++) {
+			const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+			const char *v = config_setting_get_string(e);
+			if (v == NULL)
+				return bad(c, st, "expected strings");
+			if (n == 2 || art_source_parse(v, &order[n]) < 0)
+				return bad(c, st, "bad entry \"%s\" (\"embedded\", \"folder\", each once)", v);
+			n++;
+		}
+	} else if (t == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(st);
+		if (rtg_art_order_parse(v, order, &n) < 0)
+			return bad(c, st, "bad value \"%s\" (e.g. \"embedded,folder\")", v);
+	} else {
+		return bad(c, st, "expected [\"embedded\", \"folder\"]");
+	}
+	if (n == 0 || (n == 2 && order[0] == order[1]))
+		return bad(c, st, "expected \"embedded\" and/or \"folder\", each once");
+	c->s->art_order[0] = order[0];
+	c->s->art_order[1] = n == 2 ? order[1] : order[0];
+	c->s->art_order_n = n;
+	return 0;
+}
+
+static int k_art_max_bytes(struct ctx *c, const config_setting_t *st)
+{
+	return get_size(c, st, 1024, 256ll << 20, &c->s->art_max_bytes);
+}
+
+/* MPD accepts 64 bytes .. about 8 MiB. */
+static int k_binarylimit(struct ctx *c, const config_setting_t *st)
+{
+	return get_size(c, st, 64, 8ll << 20, &c->s->binarylimit);
+}
+
+static int k_fallback(struct ctx *c, const config_setting_t *st)
+{
+	const char *v = NULL;
+	int rc = get_string(c, st, &v);
+	if (rc < 0)
+		return rc;
+	if (rtg_fallback_parse(v, &c->s->fallback) < 0)
+		return bad(c, st, "unknown fallback \"%s\" (keep, image, neutral)", v);
+	c->fallback_line = config_setting_source_line(st);
+	return 0;
+}
+
+static int k_fallback_image(struct ctx *c, const config_setting_t *st)
+{
+	return set_str(c, st, &c->s->fallback_image, 1);
+}
+
+static int k_cache(struct ctx *c, const config_setting_t *st)
+{
+	return get_bool(c, st, &c->s->cache);
+}
+
+static int k_cache_dir(struct ctx *c, const config_setting_t *st)
+{
+	return set_str(c, st, &c->s->cache_dir, 1);
+}
+
+static int k_cache_max_bytes(struct ctx *c, const config_setting_t *st)
+{
+	return get_size(c, st, 0, 1ll << 30, &c->s->cache_max_bytes);
+}
+
+static int k_verbosity(struct ctx *c, const config_setting_t *st)
+{
+	long long v = 0;
+	int rc = get_int(c, st, -1, 2, &v);
+	if (rc == 0)
+		c->s->verbosity = (int)v;
+	return rc;
+}
+
+static const struct key {
+	const char *name;
+	int (*apply)(struct ctx *, const config_setting_t *);
+} keys[] = {
+	{ .name = "k", .apply = k_k },
+	{ .name = "space", .apply = k_space },
+	{ .name = "mode", .apply = k_mode },
+	{ .name = "template", .apply = k_template },
+	{ .name = "builtin_template", .apply = k_builtin },
+	{ .name = "theme_output", .apply = k_theme_output },
+	{ .name = "output", .apply = k_output },
+	{ .name = "preview", .apply = k_preview },
+	{ .name = "sample_budget", .apply = k_sample_budget },
+	{ .name = "full_decode", .apply = k_full_decode },
+	{ .name = "max_dimension", .apply = k_max_dimension },
+	{ .name = "max_pixels", .apply = k_max_pixels },
+	{ .name = "mpd_host", .apply = k_mpd_host },
+	{ .name = "mpd_port", .apply = k_mpd_port },
+	{ .name = "mpd_password", .apply = k_mpd_password },
+	{ .name = "mpd_timeout", .apply = k_mpd_timeout },
+	{ .name = "art_order", .apply = k_art_order },
+	{ .name = "art_max_bytes", .apply = k_art_max_bytes },
+	{ .name = "binarylimit", .apply = k_binarylimit },
+	{ .name = "fallback", .apply = k_fallback },
+	{ .name = "fallback_image", .apply = k_fallback_image },
+	{ .name = "cache", .apply = k_cache },
+	{ .name = "cache_dir", .apply = k_cache_dir },
+	{ .name = "cache_max_bytes", .apply = k_cache_max_bytes },
+	{ .name = "verbosity", .apply = k_verbosity },
+};
+
+int rtg_fallback_parse(const char *v, enum rtg_fallback *out)
+{
+	if (strcmp(v, "keep") == 0)
+		*out = RTG_FALLBACK_KEEP;
+	else if (strcmp(v, "image") == 0)
+		*out = RTG_FALLBACK_IMAGE;
+	else if (strcmp(v, "neutral") == 0)
+		*out = RTG_FALLBACK_NEUTRAL;
+	else
+		return -1;
+	return 0;
+}
+
+int rtg_art_order_parse(const char *v, enum rtg_art_source order[2], int *n)
+{
+	*n = 0;
+	while (*v != '\0') {
+		size_t len = strcspn(v, ", ");
+		char word[16];
+		if (len > 0) {
+			if (len >= sizeof word || *n == 2)
+				return -1;
+			memcpy(word, v, len);
+			word[len] = '\0';
+			if (art_source_parse(word, &order[*n]) < 0)
+				return -1;
+			(*n)++;
+		}
+		v += len;
+		while (*v == ',' || *v == ' ')
+			v++;
+	}
+	if (*n == 0 || (*n == 2 && order[0] == order[1]))
+		return -1;
+	if (*n == 1)
+		order[1] = order[0];
+	return 0;
+}
+
+int rtg_config_load(const char *path, struct rtg_settings *s, char *err)
+{
+	config_t cfg;
+	config_setting_t *root;
+	struct rtg_settings tmp;
+	struct ctx c;
+	int rc = 0, n;
+	FILE *f;
+
+	/* Open ourselves: libconfig reports a missing file as a parse error
+	 * without errno. */
+	f = fopen(path, "r");
+	if (f == NULL)
+		return rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
+	config_init(&cfg);
+	if (config_read(&cfg, f) != CONFIG_TRUE) {
+		rc = rtg_fail(err, RTG_ERR_ARG, "%s:%d: %s", path,
+		              config_error_line(&cfg), config_error_text(&cfg));
+		fclose(f);
+		config_destroy(&cfg);
+		return rc;
+	}
+	fclose(f);
+
+	if (rtg_settings_copy(&tmp, s) < 0) {
+		config_destroy(&cfg);
+		return rtg_fail(err, RTG_ERR_NOMEM, "%s: out of memory", path);
+	}
+	c = (struct ctx){ .path = path, .s = &tmp, .err = err, .fallback_line = 0 };
+	root = config_root_setting(&cfg);
+	n = config_setting_length(root);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const config_setting_t *st = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(st);
+		size_t j;
+		for (j = 0; j < sizeof keys / sizeof keys[0]; j++)
+			if (strcmp(keys[j].name, name) == 0)
+				break;
+		if (j == sizeof keys / sizeof keys[0]) {
+			rtg_log(RTG_LOG_WARN, "%s:%d: unknown key '%s' (ignored)", path,
+			        config_setting_source_line(st), name);
+			continue;
+		}
+		rc = keys[j].apply(&c, st);
+	}
+	if (rc == 0 && tmp.fallback == RTG_FALLBACK_IMAGE && tmp.fallback_image == NULL)
+		rc = rtg_fail(err, RTG_ERR_ARG,
+		              "%s:%d: fallback = \"image\" needs fallback_image", path,
+		              c.fallback_line);
+	config_destroy(&cfg);
+	if (rc < 0) {
+		rtg_settings_free(&tmp);
+		return rc;
+	}
+	rtg_settings_free(s);
+	*s = tmp;
+	return 0;
+}

@@ -1,0 +1,485 @@
+/* mpd.c - server lookup, connection, currentsong, idle and chunked album
+ * art over libmpdclient.  Facts used here are in docs MPD.md: readpicture
+ * needs MPD >= 0.22, albumart >= 0.21, binarylimit >= 0.22.4;
+ * mpd_recv_readpicture/albumart hide the size/type lines, so the replies are
+ * read pair by pair. */
+#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+
+#include <errno.h>
+#include <limits.h>
+#include <mpd/client.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mpd.h"
+#include "status.h"
+
+struct rtg_mpd {
+	struct mpd_connection *conn;
+	size_t chunk;        /* binarylimit in force */
+	char version[32];
+	char name[300];
+};
+
+/* ------------------------------------------------------------- where */
+
+int rtg_mpd_split_host(const char *spec, char **host, char **password)
+{
+	const char *at = NULL;
+
+	*host = NULL;
+	*password = NULL;
+	/* A leading '@' is an abstract socket, not an empty password. */
+	if (spec[0] != '@')
+		at = strchr(spec, '@');
+	if (at != NULL) {
+		*password = strndup(spec, (size_t)(at - spec));
+		*host = strdup(at + 1);
+	} else {
+		*host = strdup(spec);
+	}
+	if (*host == NULL || (at != NULL && *password == NULL)) {
+		free(*host);
+		free(*password);
+		*host = *password = NULL;
+		return RTG_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int is_socket(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static unsigned env_port(void)
+{
+	const char *p = getenv("MPD_PORT");
+	char *end;
+	unsigned long v;
+
+	if (p == NULL || *p == '\0')
+		return 6600;
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > 65535)
+		return 6600;
+	return (unsigned)v;
+}
+
+int rtg_mpd_target_resolve(const struct rtg_settings *s,
+                           struct rtg_mpd_target *t, char *err)
+{
+	const char *env = getenv("MPD_HOST");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char xdgsock[PATH_MAX];
+	int rc = 0;
+
+	memset(t, 0, sizeof *t);
+	if (s->mpd_host != NULL) {
+		rc = rtg_mpd_split_host(s->mpd_host, &t->host, &t->password);
+		t->origin = "config";
+	} else if (env != NULL && env[0] != '\0') {
+		rc = rtg_mpd_split_host(env, &t->host, &t->password);
+		t->origin = "MPD_HOST";
+	} else if (xdg != NULL && xdg[0] == '/' &&
+	           (size_t)snprintf(xdgsock, sizeof xdgsock, "%s/mpd/socket", xdg) < sizeof xdgsock &&
+	           is_socket(xdgsock)) {
+		/* libmpdclient 2.20 does not try this one itself. */
+		t->host = strdup(xdgsock);
+		t->origin = "XDG_RUNTIME_DIR";
+	} else if (is_socket("/run/mpd/socket")) {
+		t->host = strdup("/run/mpd/socket");
+		t->origin = "/run/mpd/socket";
+	} else {
+		t->host = strdup("localhost");
+		t->origin = "default";
+	}
+	if (rc < 0 || t->host == NULL) {
+		rtg_mpd_target_free(t);
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	}
+	if (s->mpd_password != NULL) {
+		free(t->password);
+		if ((t->password = strdup(s->mpd_password)) == NULL) {
+			rtg_mpd_target_free(t);
+			return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+		}
+	}
+	if (t->host[0] == '/' || t->host[0] == '@') {
+		t->port = 0;
+		snprintf(t->name, sizeof t->name, "%s", t->host);
+	} else {
+		t->port = s->mpd_port > 0 ? (unsigned)s->mpd_port
+		          : s->mpd_host != NULL ? 6600 : env_port();
+		snprintf(t->name, sizeof t->name, "%s:%u", t->host, t->port);
+	}
+	return 0;
+}
+
+void rtg_mpd_target_free(struct rtg_mpd_target *t)
+{
+	free(t->host);
+	free(t->password);
+	t->host = t->password = NULL;
+}
+
+/* ------------------------------------------------------------- errors */
+
+/* Turns the connection's sticky error into a return code: server errors
+ * (ACK) are cleared and the connection stays; everything that cannot be
+ * cleared (closed, timeout, system, malformed) means reconnect. */
+static int conn_error(struct rtg_mpd *m, const char *what, char *err)
+{
+	struct mpd_connection *c = m->conn;
+	enum mpd_error e = mpd_connection_get_error(c);
+	const char *msg = mpd_connection_get_error_message(c);
+	int rc;
+
+	if (e == MPD_ERROR_SUCCESS)
+		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: unexpected end of reply",
+		                m->name, what);
+	if (e == MPD_ERROR_SERVER) {
+		enum mpd_server_error se = mpd_connection_get_server_error(c);
+		rc = se == MPD_SERVER_ERROR_PASSWORD ? RTG_MPD_DENIED
+		     : se == MPD_SERVER_ERROR_PERMISSION ? RTG_MPD_DENIED
+		     : RTG_MPD_ACK;
+	} else {
+		rc = RTG_MPD_LOST;
+	}
+	rtg_fail(err, rc, "%s: %s: %s", m->name, what, msg != NULL ? msg : "error");
+	if (!mpd_connection_clear_error(c))
+		return RTG_MPD_LOST;
+	return rc;
+}
+
+/* ------------------------------------------------------------- connection */
+
+int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
+                 size_t binarylimit, struct rtg_mpd **out, char *err)
+{
+	struct rtg_mpd *m;
+	const unsigned *v;
+	int rc;
+
+	*out = NULL;
+	m = calloc(1, sizeof *m);
+	if (m == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	snprintf(m->name, sizeof m->name, "%s", t->name);
+	m->chunk = 8192; /* MPD's default binarylimit */
+	m->conn = mpd_connection_new(t->host, t->port,
+	                             timeout_ms > 0 ? (unsigned)timeout_ms : 5000);
+	if (m->conn == NULL) {
+		free(m);
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	}
+	if (mpd_connection_get_error(m->conn) != MPD_ERROR_SUCCESS) {
+		rc = conn_error(m, "cannot connect", err);
+		rc = rc == RTG_MPD_DENIED ? rc : RTG_MPD_LOST;
+		goto fail;
+	}
+	v = mpd_connection_get_server_version(m->conn);
+	snprintf(m->version, sizeof m->version, "%u.%u.%u", v[0], v[1], v[2]);
+	if (t->password != NULL && !mpd_run_password(m->conn, t->password)) {
+		rc = conn_error(m, "password", err);
+		if (rc == RTG_MPD_DENIED || rc == RTG_MPD_ACK)
+			rc = rtg_fail(err, RTG_MPD_DENIED,
+			              "%s: password rejected (check mpd_password or MPD_HOST=password@host)",
+			              m->name);
+		goto fail;
+	}
+	/* Bigger chunks: a 5 MB cover in a handful of round trips instead of
+	 * ~640 at the default 8 KiB. */
+	if (binarylimit > 0 && rtg_mpd_version_at_least(m, 0, 22, 4)) {
+		if (mpd_run_binarylimit(m->conn, (unsigned)binarylimit)) {
+			m->chunk = binarylimit;
+		} else {
+			rc = conn_error(m, "binarylimit", err);
+			if (rc == RTG_MPD_LOST)
+				goto fail;
+		}
+	}
+	*out = m;
+	return 0;
+fail:
+	mpd_connection_free(m->conn);
+	free(m);
+	return rc;
+}
+
+void rtg_mpd_close(struct rtg_mpd *m)
+{
+	if (m == NULL)
+		return;
+	mpd_connection_free(m->conn);
+	free(m);
+}
+
+int rtg_mpd_fd(const struct rtg_mpd *m)
+{
+	return mpd_connection_get_fd(m->conn);
+}
+
+const char *rtg_mpd_version(const struct rtg_mpd *m)
+{
+	return m->version;
+}
+
+int rtg_mpd_version_at_least(const struct rtg_mpd *m, unsigned a, unsigned b,
+                             unsigned c)
+{
+	return mpd_connection_cmp_server_version(m->conn, a, b, c) >= 0;
+}
+
+size_t rtg_mpd_chunk_size(const struct rtg_mpd *m)
+{
+	return m->chunk;
+}
+
+/* ------------------------------------------------------------- songs */
+
+int rtg_mpd_current(struct rtg_mpd *m, struct rtg_song *song, char *err)
+{
+	struct mpd_song *s;
+
+	song->id = 0;
+	song->uri = NULL;
+	s = mpd_run_current_song(m->conn);
+	if (s == NULL) {
+		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS)
+			return 0; /* nothing playing */
+		return conn_error(m, "currentsong", err);
+	}
+	song->id = mpd_song_get_id(s);
+	song->uri = strdup(mpd_song_get_uri(s));
+	mpd_song_free(s);
+	if (song->uri == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+void rtg_song_free(struct rtg_song *song)
+{
+	free(song->uri);
+	song->uri = NULL;
+}
+
+int rtg_mpd_idle_send(struct rtg_mpd *m, char *err)
+{
+	if (!mpd_send_idle_mask(m->conn, MPD_IDLE_PLAYER))
+		return conn_error(m, "idle", err) == RTG_MPD_LOST ? RTG_MPD_LOST
+		       : rtg_fail(err, RTG_MPD_LOST, "%s: idle failed", m->name);
+	return 0;
+}
+
+int rtg_mpd_idle_recv(struct rtg_mpd *m, char *err)
+{
+	/* 0 is both "no event" and "error": only the error state tells. */
+	if (mpd_recv_idle(m->conn, false) == 0 &&
+	    mpd_connection_get_error(m->conn) != MPD_ERROR_SUCCESS) {
+		conn_error(m, "idle", err);
+		return RTG_MPD_LOST; /* idle state unknown: start over */
+	}
+	return 0;
+}
+
+int rtg_mpd_noidle(struct rtg_mpd *m, char *err)
+{
+	if (!mpd_send_noidle(m->conn)) {
+		conn_error(m, "noidle", err);
+		return RTG_MPD_LOST;
+	}
+	/* Reads the idle reply (an event that raced with noidle, or plain OK). */
+	return rtg_mpd_idle_recv(m, err);
+}
+
+/* ------------------------------------------------------------- album art */
+
+static int parse_size(const char *v, unsigned long long *out)
+{
+	char *end;
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}
+
+/* Reads the reply to one "readpicture/albumart URI OFFSET" after the send:
+ * size, optional type, binary, the bytes, OK.  *art grows on the first
+ * chunk.  Returns 0 (chunk read; *got set), RTG_MPD_NONE, RTG_ERR_LIMIT,
+ * RTG_ERR_NOMEM, RTG_MPD_ACK, RTG_MPD_LOST. */
+static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
+                      size_t max_bytes, struct rtg_art *art, size_t *total,
+                      size_t *got, char *err)
+{
+	struct mpd_pair *p;
+	unsigned long long size = 0, n = 0;
+	int have_size = 0, rc;
+
+	*got = 0;
+	while ((p = mpd_recv_pair(m->conn)) != NULL) {
+		int is_binary = strcmp(p->name, "binary") == 0;
+		if (strcmp(p->name, "size") == 0) {
+			if (parse_size(p->value, &size) < 0) {
+				mpd_return_pair(m->conn, p);
+				return rtg_fail(err, RTG_MPD_LOST, "%s: %s: bad size", m->name, cmd);
+			}
+			have_size = 1;
+		} else if (strcmp(p->name, "type") == 0 && offset == 0) {
+			snprintf(art->type, sizeof art->type, "%s", p->value);
+		} else if (is_binary) {
+			if (parse_size(p->value, &n) < 0) {
+				mpd_return_pair(m->conn, p);
+				return rtg_fail(err, RTG_MPD_LOST, "%s: %s: bad binary length",
+				                m->name, cmd);
+			}
+		}
+		mpd_return_pair(m->conn, p);
+		if (is_binary)
+			break;
+	}
+	if (p == NULL) {
+		/* End of reply without data: readpicture's "no picture" is a
+		 * plain OK; an ACK (albumart's "No file exists") lands here too. */
+		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS) {
+			if (!mpd_response_finish(m->conn))
+				return conn_error(m, cmd, err);
+			return RTG_MPD_NONE;
+		}
+		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SERVER &&
+		    mpd_connection_get_server_error(m->conn) == MPD_SERVER_ERROR_NO_EXIST) {
+			mpd_connection_clear_error(m->conn);
+			return RTG_MPD_NONE;
+		}
+		return conn_error(m, cmd, err);
+	}
+	if (!have_size)
+		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: no size before binary",
+		                m->name, cmd);
+
+	if (offset == 0) {
+		*total = (size_t)size;
+		if (size == 0) {
+			rc = RTG_MPD_NONE;
+		} else if (size > max_bytes) {
+			rc = rtg_fail(err, RTG_ERR_LIMIT,
+			              "%s art is %llu bytes, above art_max_bytes (%zu)",
+			              cmd, size, max_bytes);
+		} else if ((art->bytes = malloc((size_t)size)) == NULL) {
+			rc = rtg_fail(err, RTG_ERR_NOMEM, "out of memory (%llu bytes of art)", size);
+		} else {
+			rc = 0;
+		}
+		if (rc != 0) {
+			/* The chunk is on the wire anyway: read and drop it so the
+			 * connection stays in step (n <= binarylimit). */
+			void *scratch;
+			if (n > m->chunk || (scratch = malloc(n > 0 ? n : 1)) == NULL)
+				return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk of %llu bytes",
+				                m->name, cmd, n);
+			if (!mpd_recv_binary(m->conn, scratch, n) ||
+			    !mpd_response_finish(m->conn)) {
+				free(scratch);
+				conn_error(m, cmd, err);
+				return RTG_MPD_LOST;
+			}
+			free(scratch);
+			return rc;
+		}
+	} else if (size != *total) {
+		/* The picture changed between chunks (file rewritten). */
+		mpd_response_finish(m->conn);
+		return rtg_fail(err, RTG_MPD_ACK, "%s: art changed while reading", cmd);
+	}
+	if (n > *total - offset)
+		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk past the announced size",
+		                m->name, cmd);
+	/* Straight into the final buffer: the length is known, so no chunk
+	 * buffer (that must be >= binarylimit with mpd_recv_readpicture) and
+	 * no copy. */
+	if (!mpd_recv_binary(m->conn, art->bytes + offset, (size_t)n) ||
+	    !mpd_response_finish(m->conn))
+		return conn_error(m, cmd, err) == RTG_MPD_ACK ? RTG_MPD_ACK : RTG_MPD_LOST;
+	*got = (size_t)n;
+	return 0;
+}
+
+static int fetch_one(struct rtg_mpd *m, const char *cmd, const char *uri,
+                     size_t max_bytes, struct rtg_art *art, char *err)
+{
+	size_t offset = 0, total = 0, got;
+	char off[32];
+	int rc;
+
+	for (;;) {
+		snprintf(off, sizeof off, "%zu", offset);
+		if (!mpd_send_command(m->conn, cmd, uri, off, NULL))
+			return conn_error(m, cmd, err);
+		rc = recv_chunk(m, cmd, offset, max_bytes, art, &total, &got, err);
+		if (rc != 0)
+			break;
+		offset += got;
+		if (offset >= total)
+			break;
+		if (got == 0) {
+			rc = rtg_fail(err, RTG_MPD_ACK, "%s: short art (%zu of %zu bytes)",
+			              cmd, offset, total);
+			break;
+		}
+	}
+	if (rc != 0) {
+		free(art->bytes);
+		art->bytes = NULL;
+		return rc;
+	}
+	art->len = total;
+	return 0;
+}
+
+int rtg_mpd_fetch_art(struct rtg_mpd *m, const char *uri,
+                      const enum rtg_art_source *order, int n,
+                      size_t max_bytes, struct rtg_art *art, char *err)
+{
+	int result = RTG_MPD_NONE;
+
+	memset(art, 0, sizeof *art);
+	for (int i = 0; i < n; i++) {
+		const char *cmd;
+		int rc;
+		if (order[i] == RTG_ART_EMBEDDED) {
+			if (!rtg_mpd_version_at_least(m, 0, 22, 0))
+				continue;
+			cmd = "readpicture";
+		} else {
+			if (!rtg_mpd_version_at_least(m, 0, 21, 0))
+				continue;
+			cmd = "albumart";
+		}
+		art->type[0] = '\0';
+		rc = fetch_one(m, cmd, uri, max_bytes, art, err);
+		if (rc == 0) {
+			art->source = order[i];
+			return 0;
+		}
+		if (rc == RTG_MPD_LOST || rc == RTG_ERR_NOMEM)
+			return rc;
+		/* Too big or a server error: remember it, try the next source. */
+		if (rc != RTG_MPD_NONE)
+			result = rc;
+	}
+	if (result == RTG_MPD_NONE)
+		rtg_fail(err, RTG_MPD_NONE, "no album art");
+	return result;
+}
+
+void rtg_art_free(struct rtg_art *art)
+{
+	free(art->bytes);
+	art->bytes = NULL;
+	art->len = 0;
+}

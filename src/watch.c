@@ -1,0 +1,762 @@
+/* watch.c - the watcher: one poll() over the MPD connection (idle player),
+ * a signalfd, an inotify fd on the config file's directory and a timerfd
+ * for reconnect backoff.  Nothing runs in signal handlers (there are none:
+ * the signals are blocked and read from the signalfd), and nothing wakes
+ * the process while MPD is idle.
+ *
+ * Also the MPD one-shot mode (no source option): the same fetch, cache and
+ * publish steps, once, for scripts and rmpc's on_song_change hook. */
+#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "cli.h"
+#include "config.h"
+#include "exitcodes.h"
+#include "lock.h"
+#include "log.h"
+#include "modes.h"
+#include "mpd.h"
+#include "pipeline.h"
+#include "publish.h"
+#include "settings.h"
+#include "status.h"
+#include "watch.h"
+
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 8000
+
+static bool streq0(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+char *rtg_watch_theme_path(const struct rtg_settings *s)
+{
+	return s->theme_output != NULL ? strdup(s->theme_output)
+	       : rtg_settings_default_theme_path();
+}
+
+/* ------------------------------------------------------------------ job
+ * What depends on the settings: options with the template text, the theme
+ * path and the cache.  Rebuilt as a whole on reload, so that a bad new
+ * config leaves the old job untouched. */
+
+struct job {
+	struct rtg_settings s;
+	struct rtg_options gen;
+	char *tmpl;
+	char *theme_path;
+	struct rtg_cache *cache; /* NULL: caching off */
+};
+
+static void job_free(struct job *j)
+{
+	rtg_cache_close(j->cache);
+	free(j->tmpl);
+	free(j->theme_path);
+	rtg_settings_free(&j->s);
+	memset(j, 0, sizeof *j);
+}
+
+/* Returns 0 or an exit status (message logged). */
+static int job_init(struct job *j, const struct rtg_settings *s)
+{
+	char err[RTG_ERRLEN];
+	int rc;
+
+	memset(j, 0, sizeof *j);
+	if (rtg_settings_copy(&j->s, s) < 0)
+		goto nomem;
+	if ((rc = rtg_options_resolve(&j->s, &j->gen, &j->tmpl)) != 0) {
+		job_free(j);
+		return rc;
+	}
+	if ((j->theme_path = rtg_watch_theme_path(&j->s)) == NULL) {
+		rtg_log(RTG_LOG_ERR, "no theme path: set theme_output (neither XDG_CONFIG_HOME nor HOME is known)");
+		job_free(j);
+		return RTG_EXIT_USAGE;
+	}
+	if (j->s.cache &&
+	    rtg_cache_open(j->s.cache_dir, j->s.cache_max_bytes, &j->cache, err) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	rtg_log(RTG_LOG_ERR, "out of memory");
+	job_free(j);
+	return RTG_EXIT_SOFTWARE;
+}
+
+/* Theme text for art bytes, from the cache or generated (and then cached).
+ * how describes which, for the log.  Returns 0 or a negative rtg_status. */
+static int theme_for_bytes(struct job *j, const uint8_t *b, size_t n, bool bypass,
+                           char **text, size_t *len, char *how, size_t howlen,
+                           char *err)
+{
+	struct rtg_cache_key key;
+	struct rtg_result res;
+	const char *where;
+	char cerr[RTG_ERRLEN];
+	double t0 = rtg_now_ms();
+	int rc;
+
+	if (j->cache != NULL) {
+		rtg_cache_key(b, n, &j->gen, &key);
+		if (!bypass && rtg_cache_get(j->cache, &key, text, len, &where) == 0) {
+			/* The tests read this line to prove a hit cost no decode. */
+			snprintf(how, howlen, "cache hit (%s), no decode, %.1f ms", where,
+			         rtg_now_ms() - t0);
+			return 0;
+		}
+	}
+	memset(&res, 0, sizeof res);
+	if ((rc = rtg_generate(b, n, &j->gen, &res, err)) < 0)
+		return rc;
+	snprintf(how, howlen, "generated: %s %ux%u, decode %.1f ms, total %.1f ms",
+	         res.format != NULL ? res.format : "image", res.image_width,
+	         res.image_height, res.t.decode_ms, rtg_now_ms() - t0);
+	*text = res.theme;
+	*len = res.theme_len;
+	res.theme = NULL; /* ownership moves to the caller */
+	rtg_result_free(&res);
+	if (j->cache != NULL && rtg_cache_put(j->cache, &key, *text, *len, cerr) < 0)
+		rtg_log(RTG_LOG_WARN, "cache: %s", cerr);
+	return 0;
+}
+
+/* The configured fallback when a song gives no usable art.  Returns 0 with
+ * a theme, RTG_MPD_NONE for "keep the current theme", or a negative
+ * rtg_status (err set). */
+static int fallback_theme(struct job *j, char **text, size_t *len, char *how,
+                          size_t howlen, char *err)
+{
+	struct rtg_result res;
+	uint8_t *img;
+	size_t n;
+	int rc;
+
+	switch (j->s.fallback) {
+	case RTG_FALLBACK_KEEP:
+		return RTG_MPD_NONE;
+	case RTG_FALLBACK_NEUTRAL:
+		memset(&res, 0, sizeof res);
+		if ((rc = rtg_generate_neutral(&j->gen, &res, err)) < 0)
+			return rc;
+		*text = res.theme;
+		*len = res.theme_len;
+		res.theme = NULL;
+		rtg_result_free(&res);
+		snprintf(how, howlen, "neutral fallback theme");
+		return 0;
+	case RTG_FALLBACK_IMAGE:
+		rc = rtg_file_read(j->s.fallback_image, j->gen.limits.max_bytes, &img, &n, err);
+		if (rc < 0)
+			return rc;
+		rc = theme_for_bytes(j, img, n, false, text, len, how, howlen, err);
+		free(img);
+		if (rc == 0) {
+			size_t l = strlen(how);
+			snprintf(how + l, howlen - l, ", from fallback_image");
+		}
+		return rc;
+	}
+	return RTG_MPD_NONE;
+}
+
+/* ------------------------------------------------------------------ watcher */
+
+enum conn_state { CONN_NEW, CONN_UP, CONN_DOWN, CONN_DENIED };
+
+struct watcher {
+	const char *explicit_config; /* as given to rtg_watch_run */
+	char *config_path;           /* file in force (NULL: none) */
+	struct job job;
+	struct rtg_mpd_target target;
+	struct rtg_mpd *mpd;
+	bool idling;
+	int sfd, ifd, tfd, wd;
+	int backoff_ms;
+	enum conn_state state;
+	char state_msg[RTG_ERRLEN];
+	bool have_last;
+	unsigned last_id;
+	char *last_uri;
+	bool nothing_logged;
+	/* work requested by events, done once the MPD connection is free */
+	bool want_song;   /* look at currentsong (after idle, after connect) */
+	bool want_redo;   /* regenerate even if the song did not change */
+	bool want_bypass; /* ... without the cache (SIGUSR1) */
+	bool stop;
+};
+
+static void timer_arm(struct watcher *w, int ms)
+{
+	struct itimerspec its = { 0 };
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	(void)timerfd_settime(w->tfd, 0, &its, NULL);
+}
+
+static void conn_down(struct watcher *w, enum conn_state st, const char *msg)
+{
+	/* One line per state change, not per attempt. */
+	if (w->state != st || strcmp(w->state_msg, msg) != 0) {
+		if (st == CONN_DENIED)
+			rtg_log(RTG_LOG_ERR, "%s; retrying every %d s", msg, BACKOFF_MAX_MS / 1000);
+		else if (w->state == CONN_UP)
+			rtg_log(RTG_LOG_WARN, "lost MPD: %s; reconnecting", msg);
+		else
+			rtg_log(RTG_LOG_WARN, "%s; retrying", msg);
+		snprintf(w->state_msg, sizeof w->state_msg, "%s", msg);
+	} else {
+		rtg_log(RTG_LOG_DEBUG, "still down: %s", msg);
+	}
+	w->state = st;
+	if (st == CONN_DENIED)
+		w->backoff_ms = BACKOFF_MAX_MS; /* a password does not fix itself */
+	timer_arm(w, w->backoff_ms);
+	w->backoff_ms = w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+	                : w->backoff_ms * 2;
+}
+
+static void drop(struct watcher *w, int rc, const char *msg)
+{
+	rtg_mpd_close(w->mpd);
+	w->mpd = NULL;
+	w->idling = false;
+	w->backoff_ms = BACKOFF_MIN_MS;
+	conn_down(w, rc == RTG_MPD_DENIED ? CONN_DENIED : CONN_DOWN, msg);
+}
+
+static void try_connect(struct watcher *w)
+{
+	char err[RTG_ERRLEN];
+	int rc;
+
+	rtg_mpd_target_free(&w->target);
+	/* Resolved at every attempt: a socket may appear once MPD is up. */
+	if (rtg_mpd_target_resolve(&w->job.s, &w->target, err) < 0) {
+		conn_down(w, CONN_DOWN, err);
+		return;
+	}
+	rc = rtg_mpd_open(&w->target, w->job.s.mpd_timeout_ms, w->job.s.binarylimit,
+	                  &w->mpd, err);
+	if (rc < 0) {
+		conn_down(w, rc == RTG_MPD_DENIED ? CONN_DENIED : CONN_DOWN, err);
+		return;
+	}
+	timer_arm(w, 0);
+	w->backoff_ms = BACKOFF_MIN_MS;
+	w->state = CONN_UP;
+	w->state_msg[0] = '\0';
+	rtg_log(RTG_LOG_INFO, "connected to %s (MPD protocol %s, %s)", w->target.name,
+	        rtg_mpd_version(w->mpd), w->target.origin);
+	/* Nothing reports what happened while we were away. */
+	w->want_song = true;
+}
+
+/* Handles an error from a call on the connection. */
+static void mpd_error(struct watcher *w, int rc, const char *msg)
+{
+	if (rc == RTG_MPD_LOST || rc == RTG_MPD_DENIED)
+		drop(w, rc, msg);
+	else
+		rtg_log(RTG_LOG_WARN, "%s", msg);
+}
+
+static void publish_text(struct watcher *w, const char *uri, const char *text,
+                         size_t len, const char *how, double t0)
+{
+	char err[RTG_ERRLEN];
+	bool changed = false;
+
+	if (rtg_publish(w->job.theme_path, text, len, &changed, err) < 0) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		return;
+	}
+	rtg_log(RTG_LOG_INFO, "%s: %s (%s; %.1f ms since the event)", uri,
+	        changed ? "theme published" : "theme unchanged", how,
+	        rtg_now_ms() - t0);
+}
+
+/* The current song: fetch its art, get a theme, publish.  Only the song
+ * current now is looked at, so skips that happened meanwhile are skipped. */
+static void process(struct watcher *w, double t0)
+{
+	struct rtg_song song;
+	struct rtg_art art;
+	char err[RTG_ERRLEN], how[2 * RTG_ERRLEN], reason[RTG_ERRLEN + 32];
+	char *text = NULL;
+	size_t len = 0;
+	bool redo = w->want_redo, bypass = w->want_bypass;
+	int rc;
+
+	w->want_song = w->want_redo = w->want_bypass = false;
+	rc = rtg_mpd_current(w->mpd, &song, err);
+	if (rc < 0) {
+		mpd_error(w, rc, err);
+		return;
+	}
+	if (song.uri == NULL) {
+		if (!w->nothing_logged)
+			rtg_log(RTG_LOG_INFO, "nothing playing");
+		w->nothing_logged = true;
+		w->have_last = false;
+		return;
+	}
+	w->nothing_logged = false;
+	if (!redo && w->have_last && song.id == w->last_id &&
+	    strcmp(song.uri, w->last_uri) == 0) {
+		/* pause, seek, volume, ...: same song, nothing to do */
+		rtg_song_free(&song);
+		return;
+	}
+	free(w->last_uri);
+	w->last_uri = song.uri; /* ownership moves */
+	w->last_id = song.id;
+	w->have_last = true;
+
+	rc = rtg_mpd_fetch_art(w->mpd, w->last_uri, w->job.s.art_order,
+	                       w->job.s.art_order_n, w->job.s.art_max_bytes, &art, err);
+	if (rc == RTG_MPD_LOST) {
+		/* Handle it again after the reconnect. */
+		w->have_last = false;
+		mpd_error(w, rc, err);
+		return;
+	}
+	reason[0] = '\0';
+	if (rc == 0) {
+		rtg_log(RTG_LOG_DEBUG, "%s: %zu bytes of %s art (%s)", w->last_uri, art.len,
+		        art.source == RTG_ART_EMBEDDED ? "embedded" : "folder",
+		        art.type[0] != '\0' ? art.type : "type not sent");
+		rc = theme_for_bytes(&w->job, art.bytes, art.len, bypass, &text, &len,
+		                     how, sizeof how, err);
+		rtg_art_free(&art);
+		if (rc < 0)
+			snprintf(reason, sizeof reason, "art unusable: %s", err);
+	} else if (rc == RTG_MPD_NONE) {
+		snprintf(reason, sizeof reason, "no album art");
+	} else {
+		if (rc == RTG_MPD_DENIED) {
+			mpd_error(w, rc, err);
+			return;
+		}
+		snprintf(reason, sizeof reason, "%s", err);
+	}
+	if (reason[0] != '\0') {
+		rc = fallback_theme(&w->job, &text, &len, how, sizeof how, err);
+		if (rc == RTG_MPD_NONE) {
+			rtg_log(RTG_LOG_INFO, "%s: %s; keeping the current theme",
+			        w->last_uri, reason);
+			return;
+		}
+		if (rc < 0) {
+			rtg_log(RTG_LOG_WARN, "%s: %s; fallback failed: %s; keeping the current theme",
+			        w->last_uri, reason, err);
+			return;
+		}
+		size_t l = strlen(how);
+		snprintf(how + l, sizeof how - l, " because: %s", reason);
+	}
+	publish_text(w, w->last_uri, text, len, how, t0);
+	free(text);
+}
+
+static int watch_config(struct watcher *w)
+{
+	char *dir;
+	char *slash;
+
+	if (w->ifd < 0)
+		return 0;
+	if (w->wd >= 0) {
+		inotify_rm_watch(w->ifd, w->wd);
+		w->wd = -1;
+	}
+	if (w->config_path == NULL)
+		return 0;
+	/* The directory, not the file: editors save by writing a new file and
+	 * renaming it over the old one, which a watch on the file misses. */
+	if ((dir = strdup(w->config_path)) == NULL)
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	w->wd = inotify_add_watch(w->ifd, dir, IN_CLOSE_WRITE | IN_MOVED_TO);
+	if (w->wd < 0)
+		rtg_log(RTG_LOG_WARN, "%s: cannot watch for changes: %s (SIGHUP still reloads)",
+		        dir, strerror(errno));
+	free(dir);
+	return 0;
+}
+
+static int log_verbosity(int v)
+{
+	/* The watcher's default shows one info line per track (log.h). */
+	return v < 0 ? v : v + 1;
+}
+
+static void reload(struct watcher *w, const char *why)
+{
+	struct rtg_settings ns;
+	struct job nj;
+	char err[RTG_ERRLEN];
+	char *path = rtg_config_find(w->explicit_config);
+	bool reconnect;
+
+	if (rtg_settings_build(path, &ns, err) < 0 ||
+	    rtg_settings_resolve_paths(&ns, err) < 0) {
+		rtg_log(RTG_LOG_ERR, "%s: %s; keeping the previous configuration", why, err);
+		free(path);
+		return;
+	}
+	if (job_init(&nj, &ns) != 0) {
+		rtg_log(RTG_LOG_ERR, "%s: keeping the previous configuration", why);
+		rtg_settings_free(&ns);
+		free(path);
+		return;
+	}
+	rtg_settings_free(&ns);
+	reconnect = !streq0(nj.s.mpd_host, w->job.s.mpd_host) ||
+	            !streq0(nj.s.mpd_password, w->job.s.mpd_password) ||
+	            nj.s.mpd_port != w->job.s.mpd_port ||
+	            nj.s.mpd_timeout_ms != w->job.s.mpd_timeout_ms ||
+	            nj.s.binarylimit != w->job.s.binarylimit;
+	job_free(&w->job);
+	w->job = nj;
+	rtg_log_init(log_verbosity(w->job.s.verbosity), 1);
+	if (!streq0(path, w->config_path)) {
+		free(w->config_path);
+		w->config_path = path;
+		path = NULL;
+		watch_config(w);
+	}
+	free(path);
+	rtg_log(RTG_LOG_INFO, "%s: configuration reloaded from %s", why,
+	        w->config_path != NULL ? w->config_path : "(defaults, no file)");
+	if (reconnect && w->mpd != NULL) {
+		rtg_mpd_close(w->mpd);
+		w->mpd = NULL;
+		w->idling = false;
+		w->state = CONN_NEW;
+	}
+	if (w->mpd == NULL) {
+		w->backoff_ms = BACKOFF_MIN_MS;
+		try_connect(w);
+	}
+	/* New options may give a new theme for the same song. */
+	w->want_song = w->want_redo = true;
+}
+
+static void on_signal(struct watcher *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			rtg_log(RTG_LOG_INFO, "%s: exiting", strsignal((int)si.ssi_signo));
+			w->stop = true;
+			break;
+		case SIGHUP:
+			reload(w, "SIGHUP");
+			break;
+		case SIGUSR1:
+			rtg_log(RTG_LOG_INFO, "SIGUSR1: regenerating (cache bypassed)");
+			w->want_song = w->want_redo = w->want_bypass = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void on_inotify(struct watcher *w)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *base;
+	bool hit = false;
+	ssize_t n;
+
+	if (w->config_path == NULL)
+		base = NULL;
+	else if ((base = strrchr(w->config_path, '/')) != NULL)
+		base++;
+	else
+		base = w->config_path;
+	while ((n = read(w->ifd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if (ev->len > 0 && base != NULL && strcmp(ev->name, base) == 0)
+				hit = true;
+			if (ev->mask & IN_IGNORED)
+				w->wd = -1; /* directory gone */
+			p += sizeof *ev + ev->len;
+		}
+	}
+	if (hit)
+		reload(w, "config file changed");
+}
+
+static int setup_fds(struct watcher *w)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (w->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		rtg_log(RTG_LOG_ERR, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	/* SIGPIPE from a vanished MPD socket would kill us; libmpdclient
+	 * reports the EPIPE as an error instead. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) {
+		rtg_log(RTG_LOG_ERR, "timerfd: %s", strerror(errno));
+		return -1;
+	}
+	if ((w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		rtg_log(RTG_LOG_WARN, "inotify: %s (config changes need SIGHUP)",
+		        strerror(errno));
+	return 0;
+}
+
+int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
+{
+	struct watcher w;
+	char err[RTG_ERRLEN];
+	char *lock_path;
+	pid_t holder;
+	int lock_fd, rc = RTG_EXIT_OK;
+
+	memset(&w, 0, sizeof w);
+	w.sfd = w.ifd = w.tfd = w.wd = -1;
+	w.backoff_ms = BACKOFF_MIN_MS;
+	w.explicit_config = rtg_cli_config_path();
+	rtg_log_init(log_verbosity(s->verbosity), 1);
+
+	if ((lock_path = rtg_lock_path()) == NULL) {
+		rtg_log(RTG_LOG_ERR, "out of memory");
+		return RTG_EXIT_SOFTWARE;
+	}
+	lock_fd = rtg_lock_acquire(lock_path, &holder, err);
+	free(lock_path);
+	if (lock_fd < 0) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		return RTG_EXIT_UNAVAILABLE;
+	}
+	if ((rc = job_init(&w.job, s)) != 0)
+		goto out;
+	if (config_path != NULL && (w.config_path = strdup(config_path)) == NULL) {
+		rc = RTG_EXIT_SOFTWARE;
+		goto out;
+	}
+	if (setup_fds(&w) < 0) {
+		rc = RTG_EXIT_SOFTWARE;
+		goto out;
+	}
+	watch_config(&w);
+	rtg_log(RTG_LOG_INFO, "watching MPD; theme %s; config %s", w.job.theme_path,
+	        w.config_path != NULL ? w.config_path : "(none)");
+	try_connect(&w);
+
+	while (!w.stop) {
+		struct pollfd pfd[4];
+		int n = 0, i_sig, i_ino = -1, i_tim, i_mpd = -1;
+		double t0;
+
+		/* Work first: the connection is ours until the next idle. */
+		if (w.mpd != NULL && w.want_song) {
+			if (w.idling) {
+				int r = rtg_mpd_noidle(w.mpd, err);
+				w.idling = false;
+				if (r < 0)
+					drop(&w, r, err);
+			}
+			if (w.mpd != NULL)
+				process(&w, rtg_now_ms());
+		}
+		if (w.mpd != NULL && !w.idling) {
+			int r = rtg_mpd_idle_send(w.mpd, err);
+			if (r < 0)
+				drop(&w, r, err);
+			else
+				w.idling = true;
+		}
+
+		i_sig = n;
+		pfd[n++] = (struct pollfd){ .fd = w.sfd, .events = POLLIN };
+		i_tim = n;
+		pfd[n++] = (struct pollfd){ .fd = w.tfd, .events = POLLIN };
+		if (w.ifd >= 0) {
+			i_ino = n;
+			pfd[n++] = (struct pollfd){ .fd = w.ifd, .events = POLLIN };
+		}
+		if (w.mpd != NULL && w.idling) {
+			i_mpd = n;
+			pfd[n++] = (struct pollfd){ .fd = rtg_mpd_fd(w.mpd), .events = POLLIN };
+		}
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rtg_log(RTG_LOG_ERR, "poll: %s", strerror(errno));
+			rc = RTG_EXIT_SOFTWARE;
+			break;
+		}
+		t0 = rtg_now_ms();
+		if (i_mpd >= 0 && pfd[i_mpd].revents != 0 && w.mpd != NULL) {
+			int r = rtg_mpd_idle_recv(w.mpd, err);
+			w.idling = false;
+			if (r < 0) {
+				drop(&w, r, err);
+			} else {
+				w.want_song = true;
+				process(&w, t0);
+			}
+		}
+		if (pfd[i_sig].revents & POLLIN)
+			on_signal(&w);
+		if (w.stop)
+			break;
+		if (i_ino >= 0 && (pfd[i_ino].revents & POLLIN))
+			on_inotify(&w);
+		if (pfd[i_tim].revents & POLLIN) {
+			uint64_t ticks;
+			(void)!read(w.tfd, &ticks, sizeof ticks);
+			if (w.mpd == NULL)
+				try_connect(&w);
+		}
+	}
+out:
+	rtg_mpd_close(w.mpd);
+	rtg_mpd_target_free(&w.target);
+	job_free(&w.job);
+	free(w.config_path);
+	free(w.last_uri);
+	if (w.sfd >= 0)
+		close(w.sfd);
+	if (w.ifd >= 0)
+		close(w.ifd);
+	if (w.tfd >= 0)
+		close(w.tfd);
+	rtg_lock_release(lock_fd);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ one-shot */
+
+int rtg_oneshot_mpd(const struct rtg_settings *s)
+{
+	struct rtg_mpd_target t;
+	struct rtg_mpd *m = NULL;
+	struct rtg_song song = { 0 };
+	struct rtg_art art = { 0 };
+	struct job j;
+	char err[RTG_ERRLEN], how[2 * RTG_ERRLEN], reason[RTG_ERRLEN + 32] = "";
+	char source[1024];
+	char *text = NULL;
+	size_t len = 0;
+	bool changed;
+	int rc, fetch_rc;
+
+	if (rtg_mpd_target_resolve(s, &t, err) < 0) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		return RTG_EXIT_SOFTWARE;
+	}
+	if ((rc = job_init(&j, s)) != 0) {
+		rtg_mpd_target_free(&t);
+		return rc;
+	}
+	rc = rtg_mpd_open(&t, s->mpd_timeout_ms, s->binarylimit, &m, err);
+	if (rc < 0) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		rc = rc == RTG_ERR_NOMEM ? RTG_EXIT_SOFTWARE : RTG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	if ((rc = rtg_mpd_current(m, &song, err)) < 0) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		rc = RTG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	if (song.uri == NULL) {
+		rtg_log(RTG_LOG_ERR, "%s: nothing is playing", t.name);
+		rc = RTG_EXIT_NOART;
+		goto out;
+	}
+	snprintf(source, sizeof source, "mpd:%s", song.uri);
+	rc = fetch_rc = rtg_mpd_fetch_art(m, song.uri, s->art_order, s->art_order_n,
+	                                  s->art_max_bytes, &art, err);
+	if (rc == RTG_MPD_LOST || rc == RTG_MPD_DENIED) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		rc = RTG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	if (rc == 0 && (s->report_output != NULL || s->preview)) {
+		/* A report or preview needs the full result: no cache. */
+		rc = rtg_oneshot_bytes(s, art.bytes, art.len, source);
+		goto out;
+	}
+	if (rc == 0) {
+		rc = theme_for_bytes(&j, art.bytes, art.len, false, &text, &len, how,
+		                     sizeof how, err);
+		if (rc < 0) {
+			if (j.s.fallback == RTG_FALLBACK_KEEP) {
+				rtg_log(RTG_LOG_ERR, "%s: %s", source, err);
+				rc = rtg_exit_from_status(rc, j.tmpl != NULL);
+				goto out;
+			}
+			snprintf(reason, sizeof reason, "art unusable: %s", err);
+		}
+	} else {
+		snprintf(reason, sizeof reason, "%s", rc == RTG_MPD_NONE ? "no album art" : err);
+	}
+	if (reason[0] != '\0') {
+		rc = fallback_theme(&j, &text, &len, how, sizeof how, err);
+		if (rc == RTG_MPD_NONE) {
+			rtg_log(RTG_LOG_ERR, "%s: %s", source, reason);
+			rc = fetch_rc == RTG_ERR_LIMIT ? RTG_EXIT_DATA : RTG_EXIT_NOART;
+			goto out;
+		}
+		if (rc < 0) {
+			rtg_log(RTG_LOG_ERR, "%s: %s; fallback: %s", source, reason, err);
+			rc = rtg_exit_from_status(rc, j.tmpl != NULL);
+			goto out;
+		}
+	}
+	if (rtg_publish(j.theme_path, text, len, &changed, err) < 0) {
+		rtg_log(RTG_LOG_ERR, "%s", err);
+		rc = RTG_EXIT_CANTCREAT;
+		goto out;
+	}
+	rtg_log(RTG_LOG_INFO, "%s: %s %s (%s)", source,
+	        changed ? "wrote" : "unchanged", j.theme_path, how);
+	rc = RTG_EXIT_OK;
+out:
+	free(text);
+	rtg_art_free(&art);
+	rtg_song_free(&song);
+	rtg_mpd_close(m);
+	rtg_mpd_target_free(&t);
+	job_free(&j);
+	return rc;
+}
