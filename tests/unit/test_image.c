@@ -1,3 +1,648 @@
+/* test_image.c - decoding: every fixture format, crashers, limits, WebP,
+ * scaled JPEG decoding. */
 #include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stb_image.h>
+
+#include "image.h"
+#include "status.h"
 #include "t.h"
-int main(void) { return 77; }
+
+static const char *fixtures;
+
+static uint8_t *
+slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+	if (b == NULL || (n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n)) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* Decodes a fixture; on failure reports it and returns the status. */
+static int
+load(const char *name, uint64_t min_pixels, const struct rtg_limits *lim,
+     struct rtg_image *img, char *err)
+{
+	size_t len;
+	uint8_t *buf = slurp(fixtures, name, &len);
+	err[0] = '\0';
+	int st = rtg_image_decode(buf, len, lim, min_pixels, img, err);
+	free(buf);
+	return st;
+}
+
+static const uint8_t *
+px_at(const struct rtg_image *img, uint32_t x, uint32_t y)
+{
+	return img->px + ((size_t)y * img->width + x) * 4;
+}
+
+/* Every pixel equals rgba exactly.  Returns the number of mismatches. */
+static size_t
+count_not(const struct rtg_image *img, uint8_t r, uint8_t g, uint8_t b, uint8_t a)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < (size_t)img->width * img->height; i++) {
+		const uint8_t *p = img->px + i * 4;
+		bad += p[0] != r || p[1] != g || p[2] != b || p[3] != a;
+	}
+	return bad;
+}
+
+static int
+maxdiff(const uint8_t *p, uint8_t r, uint8_t g, uint8_t b)
+{
+	int d = abs(p[0] - r), e = abs(p[1] - g), f = abs(p[2] - b);
+	return d > e ? (d > f ? d : f) : (e > f ? e : f);
+}
+
+static void
+test_flat(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t r, g, b;
+	} cases[] = {
+		{ "black.png", 0, 0, 0 },
+		{ "white.png", 255, 255, 255 },
+		{ "grey.png", 0x80, 0x80, 0x80 },
+		{ "red.png", 0xd0, 0x20, 0x2c },
+		/* 16-bit PNG 0x4000 0x8000 0xc000 comes out as 8-bit values */
+		{ "rgb16.png", 0x40, 0x80, 0xc0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rtg_image img;
+		char err[RTG_ERRLEN];
+		int st = load(cases[i].name, 0, NULL, &img, err);
+		T_CHECK(st == 0, "%s: %s", cases[i].name, err);
+		if (st)
+			continue;
+		uint32_t w = strcmp(cases[i].name, "rgb16.png") == 0 ? 48 : 64;
+		uint32_t h = strcmp(cases[i].name, "rgb16.png") == 0 ? 32 : 64;
+		T_CHECK(img.width == w && img.height == h, "%s: %ux%u", cases[i].name,
+		        img.width, img.height);
+		T_CHECK(img.full_width == w && img.full_height == h, "%s", cases[i].name);
+		T_CHECK(strcmp(img.format, "png") == 0, "%s: format %s", cases[i].name, img.format);
+		T_CHECK(strcmp(img.decoder, "stb_image") == 0, "%s: decoder %s",
+		        cases[i].name, img.decoder);
+		T_CHECK(img.scale_denom == 1, "%s", cases[i].name);
+		size_t bad = count_not(&img, cases[i].r, cases[i].g, cases[i].b, 255);
+		T_CHECK(bad == 0, "%s: %zu pixels differ from #%02x%02x%02x", cases[i].name,
+		        bad, cases[i].r, cases[i].g, cases[i].b);
+		rtg_image_free(&img);
+		T_CHECK(img.px == NULL, "free clears px");
+	}
+}
+
+/* Left half #1e3a8a, right half #f59e0b, in every lossless container. */
+static void
+test_two_colours(void)
+{
+	static const char *const names[] = {
+		"two-colours.png", "palette.png", "two-colours.bmp", "two-colours.gif",
+		"two-colours.webp",
+	};
+	static const char *const formats[] = { "png", "png", "bmp", "gif", "webp" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct rtg_image img;
+		char err[RTG_ERRLEN];
+		int st = load(names[i], 0, NULL, &img, err);
+#ifndef HAVE_WEBP
+		if (strcmp(formats[i], "webp") == 0) {
+			T_CHECK(st == RTG_ERR_UNSUPPORTED, "%s: %d %s", names[i], st, err);
+			T_CHECK(strstr(err, "WebP not supported in this build") != NULL, "%s", err);
+			T_CHECK(img.px == NULL, "no pixels");
+			continue;
+		}
+#endif
+		T_CHECK(st == 0, "%s: %s", names[i], err);
+		if (st)
+			continue;
+		T_CHECK(strcmp(img.format, formats[i]) == 0, "%s: format %s", names[i], img.format);
+		T_CHECK(img.width == 64 && img.height == 64, "%s: %ux%u", names[i], img.width,
+		        img.height);
+		size_t bad = 0;
+		for (uint32_t y = 0; y < 64; y++)
+			for (uint32_t x = 0; x < 64; x++) {
+				const uint8_t *p = px_at(&img, x, y);
+				bad += x < 32 ? (p[0] != 0x1e || p[1] != 0x3a || p[2] != 0x8a)
+				              : (p[0] != 0xf5 || p[1] != 0x9e || p[2] != 0x0b);
+				bad += p[3] != 255;
+			}
+		T_CHECK(bad == 0, "%s: %zu wrong pixels", names[i], bad);
+		rtg_image_free(&img);
+	}
+}
+
+static void
+test_gradient_interlaced(void)
+{
+	struct rtg_image a, b;
+	char err[RTG_ERRLEN];
+	T_CHECK(load("gradient.png", 0, NULL, &a, err) == 0, "%s", err);
+	T_CHECK(load("interlaced.png", 0, NULL, &b, err) == 0, "%s", err);
+	if (a.px == NULL || b.px == NULL)
+		return;
+	T_CHECK(a.width == 256 && a.height == 32, "%ux%u", a.width, a.height);
+	T_CHECK(b.width == a.width && b.height == a.height, "same size");
+	T_CHECK(memcmp(a.px, b.px, (size_t)a.width * a.height * 4) == 0,
+	        "Adam7 PNG decodes to the same pixels as the plain one");
+	/* red falls and blue rises from left to right, on every row */
+	int mono = 1;
+	for (uint32_t y = 0; y < a.height; y++)
+		for (uint32_t x = 1; x < a.width; x++) {
+			const uint8_t *p = px_at(&a, x, y), *q = px_at(&a, x - 1, y);
+			mono &= p[0] <= q[0] && p[2] >= q[2];
+		}
+	T_CHECK(mono, "gradient is monotonic");
+	T_CHECK(px_at(&a, 0, 0)[0] >= 250 && px_at(&a, 0, 0)[2] <= 5, "left is red");
+	T_CHECK(px_at(&a, 255, 0)[2] >= 250 && px_at(&a, 255, 0)[0] <= 5, "right is blue");
+	rtg_image_free(&a);
+	rtg_image_free(&b);
+}
+
+static void
+test_grey(void)
+{
+	struct rtg_image png, jpg;
+	char err[RTG_ERRLEN];
+	T_CHECK(load("grey8.png", 0, NULL, &png, err) == 0, "%s", err);
+	T_CHECK(load("grey8.jpg", 0, NULL, &jpg, err) == 0, "%s", err);
+	if (png.px == NULL || jpg.px == NULL)
+		return;
+	T_CHECK(png.width == 256 && png.height == 16, "%ux%u", png.width, png.height);
+	T_CHECK(jpg.width == 256 && jpg.height == 16, "%ux%u", jpg.width, jpg.height);
+	T_CHECK(strcmp(jpg.format, "jpeg") == 0, "%s", jpg.format);
+	int grey = 1, ramp = 1, close = 1;
+	for (uint32_t x = 0; x < 256; x++) {
+		const uint8_t *p = px_at(&png, x, 8), *q = px_at(&jpg, x, 8);
+		grey &= p[0] == p[1] && p[1] == p[2] && p[3] == 255;
+		grey &= q[0] == q[1] && q[1] == q[2] && q[3] == 255;
+		if (x > 0)
+			ramp &= p[0] >= px_at(&png, x - 1, 8)[0];
+		close &= abs(p[0] - q[0]) <= 6;
+	}
+	T_CHECK(grey, "grey PNG and one-component JPEG give r == g == b, opaque");
+	T_CHECK(ramp, "grey ramp rises");
+	T_CHECK(px_at(&png, 0, 0)[0] == 0 && px_at(&png, 255, 0)[0] == 255, "ramp 0..255");
+	T_CHECK(close, "grey JPEG within 6 levels of the PNG");
+	rtg_image_free(&png);
+	rtg_image_free(&jpg);
+}
+
+static void
+test_alpha(void)
+{
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+
+	/* grey + alpha: grey 0x60 everywhere, alpha rising 0 -> 255 */
+	T_CHECK(load("grey-alpha.png", 0, NULL, &img, err) == 0, "%s", err);
+	if (img.px != NULL) {
+		T_CHECK(img.width == 256 && img.height == 16, "%ux%u", img.width, img.height);
+		int ok = 1;
+		for (uint32_t x = 0; x < 256; x++) {
+			const uint8_t *p = px_at(&img, x, 3);
+			ok &= p[0] == 0x60 && p[1] == 0x60 && p[2] == 0x60;
+			if (x > 0)
+				ok &= p[3] >= px_at(&img, x - 1, 3)[3];
+		}
+		T_CHECK(ok, "grey+alpha: colour kept, alpha ramp monotonic");
+		T_CHECK(px_at(&img, 0, 0)[3] == 0 && px_at(&img, 255, 0)[3] == 255,
+		        "alpha %d..%d", px_at(&img, 0, 0)[3], px_at(&img, 255, 0)[3]);
+		rtg_image_free(&img);
+	}
+
+	/* RGBA: transparent canvas, opaque red square, half-transparent blue bar */
+	T_CHECK(load("rgba.png", 0, NULL, &img, err) == 0, "%s", err);
+	if (img.px != NULL) {
+		size_t transparent = 0;
+		for (size_t i = 0; i < 64 * 64; i++)
+			transparent += img.px[i * 4 + 3] == 0;
+		/* 64*64 - 32*32 square - 64*8 bar */
+		T_CHECK(transparent == 64 * 64 - 32 * 32 - 64 * 8, "%zu transparent", transparent);
+		T_CHECK(px_at(&img, 0, 0)[3] == 0 && px_at(&img, 63, 20)[3] == 0, "corners clear");
+		const uint8_t *c = px_at(&img, 32, 32);
+		T_CHECK(c[0] == 0xd0 && c[1] == 0x20 && c[2] == 0x2c && c[3] == 255,
+		        "centre %02x%02x%02x/%d", c[0], c[1], c[2], c[3]);
+		const uint8_t *bar = px_at(&img, 10, 60);
+		T_CHECK(bar[2] == 255 && bar[0] == 0 && abs(bar[3] - 128) <= 1, "bar %d/%d",
+		        bar[2], bar[3]);
+		rtg_image_free(&img);
+	}
+}
+
+static void
+test_gif_first_frame(void)
+{
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+	T_CHECK(load("anim.gif", 0, NULL, &img, err) == 0, "%s", err);
+	if (img.px == NULL)
+		return;
+	T_CHECK(img.width == 32 && img.height == 32, "%ux%u", img.width, img.height);
+	T_CHECK(strcmp(img.format, "gif") == 0, "%s", img.format);
+	T_CHECK(count_not(&img, 255, 0, 0, 255) == 0, "first frame (red) only");
+	rtg_image_free(&img);
+}
+
+/* Mean absolute difference per channel between two same-size decodes. */
+static double
+mean_absdiff(const uint8_t *a, const uint8_t *b, size_t npx)
+{
+	uint64_t s = 0;
+	for (size_t i = 0; i < npx * 4; i++)
+		s += (uint64_t)abs(a[i] - b[i]);
+	return (double)s / (double)(npx * 4);
+}
+
+static void
+test_cmyk(void)
+{
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+	T_CHECK(load("cmyk.jpg", 0, NULL, &img, err) == 0, "%s", err);
+	if (img.px == NULL)
+		return;
+	T_CHECK(img.width == 64 && img.height == 64, "%ux%u", img.width, img.height);
+	/* the two colours survive CMYK + JPEG to within a few levels */
+	const uint8_t *l = px_at(&img, 8, 32), *r = px_at(&img, 56, 32);
+	T_CHECK(maxdiff(l, 0x1e, 0x3a, 0x8a) <= 12, "left %02x%02x%02x", l[0], l[1], l[2]);
+	T_CHECK(maxdiff(r, 0xf5, 0x9e, 0x0b) <= 12, "right %02x%02x%02x", r[0], r[1], r[2]);
+	T_CHECK(l[3] == 255 && r[3] == 255, "opaque");
+
+	/* whichever decoder ran, it agrees with stb_image's CMYK handling */
+	size_t len;
+	uint8_t *buf = slurp(fixtures, "cmyk.jpg", &len);
+	int w, h, n;
+	uint8_t *ref = stbi_load_from_memory(buf, (int)len, &w, &h, &n, 4);
+	T_CHECK(ref != NULL && w == 64 && h == 64, "stb_image reads cmyk.jpg");
+	if (ref != NULL) {
+		double d = mean_absdiff(img.px, ref, 64 * 64);
+		T_CHECK(d < 2.0, "decoder (%s) vs stb_image: mean |diff| %.2f", img.decoder, d);
+	}
+	stbi_image_free(ref);
+	free(buf);
+	rtg_image_free(&img);
+}
+
+/* Real photographs: right size, opaque, not flat, and (for JPEG) the same
+ * picture stb_image sees. */
+static void
+test_photos(void)
+{
+	static const struct {
+		const char *name, *format;
+		uint32_t w, h;
+	} cases[] = {
+		{ "photo-ladybird.jpg", "jpeg", 400, 250 },
+		{ "photo-flower-progressive.jpg", "jpeg", 256, 160 },
+		{ "photo-storm.jpg", "jpeg", 300, 200 },
+		{ "photo-elephants.png", "png", 160, 108 },
+		{ "photo-garden.webp", "webp", 160, 125 },
+		{ "album-dune.jpg", "jpeg", 600, 600 },
+		{ "album-twowings-progressive.jpg", "jpeg", 600, 600 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rtg_image img;
+		char err[RTG_ERRLEN];
+		int st = load(cases[i].name, 0, NULL, &img, err);
+#ifndef HAVE_WEBP
+		if (strcmp(cases[i].format, "webp") == 0) {
+			T_CHECK(st == RTG_ERR_UNSUPPORTED, "%s: %d", cases[i].name, st);
+			continue;
+		}
+#endif
+		T_CHECK(st == 0, "%s: %s", cases[i].name, err);
+		if (st)
+			continue;
+		T_CHECK(img.width == cases[i].w && img.height == cases[i].h, "%s: %ux%u",
+		        cases[i].name, img.width, img.height);
+		T_CHECK(strcmp(img.format, cases[i].format) == 0, "%s: %s", cases[i].name,
+		        img.format);
+		size_t npx = (size_t)img.width * img.height, opaque = 0;
+		double sum = 0, sum2 = 0;
+		for (size_t k = 0; k < npx; k++) {
+			const uint8_t *p = img.px + k * 4;
+			opaque += p[3] == 255;
+			double l = (p[0] + p[1] + p[2]) / 3.0;
+			sum += l;
+			sum2 += l * l;
+		}
+		double mean = sum / npx, sd = sqrt(sum2 / npx - mean * mean);
+		T_CHECK(opaque == npx, "%s: %zu of %zu opaque", cases[i].name, opaque, npx);
+		T_CHECK(sd > 10 && mean > 10 && mean < 245, "%s: mean %.1f sd %.1f",
+		        cases[i].name, mean, sd);
+#ifdef HAVE_JPEG
+		if (strcmp(cases[i].format, "jpeg") == 0)
+			T_CHECK(strcmp(img.decoder, "libjpeg-turbo") == 0, "%s: %s", cases[i].name,
+			        img.decoder);
+#endif
+		if (strcmp(cases[i].format, "jpeg") == 0) {
+			size_t len;
+			uint8_t *buf = slurp(fixtures, cases[i].name, &len);
+			int w, h, n;
+			uint8_t *ref = stbi_load_from_memory(buf, (int)len, &w, &h, &n, 4);
+			T_CHECK(ref != NULL && (uint32_t)w == img.width && (uint32_t)h == img.height,
+			        "%s: stb_image", cases[i].name);
+			if (ref != NULL) {
+				/* IDCT and chroma upsampling differ slightly between decoders */
+				double d = mean_absdiff(img.px, ref, npx);
+				T_CHECK(d < 2.5, "%s: %s vs stb_image mean |diff| %.2f", cases[i].name,
+				        img.decoder, d);
+			}
+			stbi_image_free(ref);
+			free(buf);
+		}
+		rtg_image_free(&img);
+	}
+}
+
+static void
+test_crashers(void)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/../crashers", fixtures);
+	static const struct {
+		const char *name;
+		int want;
+	} cases[] = {
+		{ "empty.png", RTG_ERR_FORMAT },
+		{ "text.txt", RTG_ERR_FORMAT },
+		{ "truncated.jpg", RTG_ERR_DECODE },
+		{ "truncated.png", RTG_ERR_DECODE },
+		{ "corrupt-idat.png", RTG_ERR_DECODE },
+		{ "huge-100000x100000.png", RTG_ERR_LIMIT },
+		{ "huge-16384x16384.png", RTG_ERR_LIMIT },
+		{ "huge-65535x65535.jpg", RTG_ERR_LIMIT },
+		{ "huge.bmp", RTG_ERR_LIMIT },
+		{ "huge.gif", RTG_ERR_LIMIT },
+#ifdef HAVE_WEBP
+		{ "zero-length.webp", RTG_ERR_DECODE },
+		{ "truncated.webp", RTG_ERR_DECODE },
+#else
+		{ "zero-length.webp", RTG_ERR_UNSUPPORTED },
+		{ "truncated.webp", RTG_ERR_UNSUPPORTED },
+#endif
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len;
+		uint8_t *buf = slurp(dir, cases[i].name, &len);
+		struct rtg_image img;
+		char err[RTG_ERRLEN] = "";
+		int st = rtg_image_decode(buf, len, NULL, 0, &img, err);
+		T_CHECK(st == cases[i].want, "%s: status %d (%s), want %d", cases[i].name, st,
+		        err, cases[i].want);
+		T_CHECK(err[0] != '\0' && strchr(err, '\n') == NULL, "%s: one-line message",
+		        cases[i].name);
+		T_CHECK(img.px == NULL && img.width == 0, "%s: no pixels on failure",
+		        cases[i].name);
+		rtg_image_free(&img); /* harmless on a failed decode */
+		free(buf);
+	}
+	/* the declared size is in the message */
+	size_t len;
+	uint8_t *buf = slurp(dir, "huge-100000x100000.png", &len);
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+	rtg_image_decode(buf, len, NULL, 0, &img, err);
+	T_CHECK(strstr(err, "100000x100000") != NULL, "%s", err);
+	free(buf);
+	/* NULL buffer */
+	T_CHECK(rtg_image_decode(NULL, 0, NULL, 0, &img, err) == RTG_ERR_FORMAT, "NULL");
+}
+
+/* Every prefix and some corrupted copies of two small files: a status and a
+ * message, never a crash (run under the sanitizer build by CI). */
+static void
+test_robust(void)
+{
+	static const char *const names[] = { "photo-storm.jpg", "photo-elephants.png",
+	                                     "two-colours.gif", "two-colours.bmp",
+	                                     "photo-garden.webp" };
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+		size_t len;
+		uint8_t *buf = slurp(fixtures, names[f], &len);
+		uint8_t *copy = malloc(len);
+		int bad = 0;
+		size_t step = len / 150 + 1;
+		for (size_t cut = 0; cut < len; cut += step) {
+			struct rtg_image img;
+			char err[RTG_ERRLEN] = "";
+			memcpy(copy, buf, cut);
+			int st = rtg_image_decode(copy, cut, NULL, 0, &img, err);
+			bad += st > 0 || (st < 0 && err[0] == '\0') || (st == 0 && img.px == NULL);
+			rtg_image_free(&img);
+		}
+		for (int round = 0; round < 60; round++) {
+			memcpy(copy, buf, len);
+			for (int k = 0; k < 4; k++) {
+				seed = seed * 6364136223846793005u + 1442695040888963407u;
+				copy[(seed >> 33) % len] ^= (uint8_t)(seed >> 17) | 1;
+			}
+			struct rtg_image img;
+			char err[RTG_ERRLEN] = "";
+			int st = rtg_image_decode(copy, len, NULL, 4096, &img, err);
+			bad += st > 0 || (st < 0 && err[0] == '\0') || (st == 0 && img.px == NULL);
+			rtg_image_free(&img);
+		}
+		T_CHECK(bad == 0, "%s: %d inconsistent results on cut/corrupt copies", names[f], bad);
+		free(copy);
+		free(buf);
+	}
+}
+
+static void
+test_limits(void)
+{
+	struct rtg_limits lim;
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+
+	rtg_limits_default(&lim);
+	T_CHECK(lim.max_dimension == RTG_MAX_DIMENSION_DEFAULT &&
+	        lim.max_pixels == RTG_MAX_PIXELS_DEFAULT && lim.max_bytes == RTG_MAX_BYTES_DEFAULT,
+	        "defaults");
+
+	lim.max_dimension = 63;
+	T_CHECK(load("grey.png", 0, &lim, &img, err) == RTG_ERR_LIMIT, "64 px > 63: %s", err);
+	T_CHECK(strstr(err, "64x64") != NULL && strstr(err, "63") != NULL, "%s", err);
+	lim.max_dimension = 64;
+	T_CHECK(load("grey.png", 0, &lim, &img, err) == 0, "64 px <= 64: %s", err);
+	rtg_image_free(&img);
+
+	rtg_limits_default(&lim);
+	lim.max_pixels = 64 * 64 - 1;
+	T_CHECK(load("grey.png", 0, &lim, &img, err) == RTG_ERR_LIMIT, "pixels: %s", err);
+	lim.max_pixels = 64 * 64;
+	T_CHECK(load("grey.png", 0, &lim, &img, err) == 0, "pixels at limit: %s", err);
+	rtg_image_free(&img);
+
+	rtg_limits_default(&lim);
+	lim.max_bytes = 100; /* grey.png is 176 bytes */
+	T_CHECK(load("grey.png", 0, &lim, &img, err) == RTG_ERR_LIMIT, "bytes: %s", err);
+
+	/* the limit is checked from the header, before decoding: a file whose
+	 * pixel data is corrupt fails on its size, not on the corruption */
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/../crashers", fixtures);
+	size_t len;
+	uint8_t *buf = slurp(dir, "corrupt-idat.png", &len);
+	rtg_limits_default(&lim);
+	lim.max_dimension = 100; /* the file is 160x108 */
+	T_CHECK(rtg_image_decode(buf, len, &lim, 0, &img, err) == RTG_ERR_LIMIT,
+	        "limit before decode: %s", err);
+	free(buf);
+	buf = slurp(dir, "truncated.jpg", &len);
+	T_CHECK(rtg_image_decode(buf, len, &lim, 0, &img, err) == RTG_ERR_LIMIT,
+	        "JPEG limit before decode: %s", err);
+	free(buf);
+
+	/* each format's header is read for the limit */
+	static const char *const names[] = { "photo-ladybird.jpg", "photo-flower-progressive.jpg",
+	                                     "two-colours.gif", "two-colours.bmp",
+	                                     "photo-garden.webp" };
+	rtg_limits_default(&lim);
+	lim.max_dimension = 32;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		int st = load(names[i], 0, &lim, &img, err);
+#ifndef HAVE_WEBP
+		if (strstr(names[i], ".webp")) {
+			T_CHECK(st == RTG_ERR_UNSUPPORTED, "%s", names[i]);
+			continue;
+		}
+#endif
+		T_CHECK(st == RTG_ERR_LIMIT, "%s: %d %s", names[i], st, err);
+	}
+}
+
+static void
+test_scaled_jpeg(void)
+{
+	struct rtg_image full, img;
+	char err[RTG_ERRLEN];
+
+	/* min_pixels 0: always full size */
+	T_CHECK(load("album-dune.jpg", 0, NULL, &full, err) == 0, "%s", err);
+	if (full.px == NULL)
+		return;
+#ifdef HAVE_JPEG
+	static const struct {
+		const char *name;
+		uint64_t min_pixels;
+		int denom;
+		uint32_t w, h;
+	} cases[] = {
+		/* 600x600: 1/2 = 90000 px, 1/4 = 22500 px, 1/8 = 5625 px */
+		{ "album-dune.jpg", 262144, 1, 600, 600 },
+		{ "album-dune.jpg", 90001, 1, 600, 600 },
+		{ "album-dune.jpg", 90000, 2, 300, 300 },
+		{ "album-dune.jpg", 22501, 2, 300, 300 },
+		{ "album-dune.jpg", 22500, 4, 150, 150 },
+		{ "album-dune.jpg", 5625, 8, 75, 75 },
+		{ "album-dune.jpg", 1, 8, 75, 75 },
+		{ "album-twowings-progressive.jpg", 22500, 4, 150, 150 },
+		/* sizes that do not divide: libjpeg rounds up (400/8 = 50, 250/8 -> 32) */
+		{ "photo-ladybird.jpg", 1, 8, 50, 32 },
+		{ "photo-ladybird.jpg", 50 * 32 + 1, 4, 100, 63 },
+		{ "photo-storm.jpg", 1, 8, 38, 25 },
+		/* CMYK and grey JPEGs scale too */
+		{ "cmyk.jpg", 64, 8, 8, 8 },
+		{ "grey8.jpg", 1, 8, 32, 2 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = load(cases[i].name, cases[i].min_pixels, NULL, &img, err);
+		T_CHECK(st == 0, "%s: %s", cases[i].name, err);
+		if (st)
+			continue;
+		T_CHECK(img.scale_denom == cases[i].denom && img.width == cases[i].w &&
+		        img.height == cases[i].h,
+		        "%s min %llu: 1/%d %ux%u, want 1/%d %ux%u", cases[i].name,
+		        (unsigned long long)cases[i].min_pixels, img.scale_denom, img.width,
+		        img.height, cases[i].denom, cases[i].w, cases[i].h);
+		T_CHECK((uint64_t)img.width * img.height >= cases[i].min_pixels,
+		        "never below min_pixels");
+		T_CHECK(strcmp(img.decoder, "libjpeg-turbo") == 0, "%s", img.decoder);
+		T_CHECK(img.full_width * 1u >= img.width && img.full_width > 0, "full size kept");
+		rtg_image_free(&img);
+	}
+
+	/* a scaled decode is the same picture: block means agree with the full
+	 * decode's within a few levels */
+	T_CHECK(load("album-dune.jpg", 22500, NULL, &img, err) == 0, "%s", err);
+	if (img.px != NULL) {
+		T_CHECK(img.full_width == 600 && img.full_height == 600, "declared size");
+		double worst = 0;
+		for (uint32_t by = 0; by < 150; by += 10)
+			for (uint32_t bx = 0; bx < 150; bx += 10) {
+				/* 10x10 scaled pixels = 40x40 full pixels */
+				double s[3] = { 0, 0, 0 }, f[3] = { 0, 0, 0 };
+				for (uint32_t y = 0; y < 10; y++)
+					for (uint32_t x = 0; x < 10; x++)
+						for (int c = 0; c < 3; c++)
+							s[c] += px_at(&img, bx + x, by + y)[c];
+				for (uint32_t y = 0; y < 40; y++)
+					for (uint32_t x = 0; x < 40; x++)
+						for (int c = 0; c < 3; c++)
+							f[c] += px_at(&full, bx * 4 + x, by * 4 + y)[c];
+				for (int c = 0; c < 3; c++) {
+					double d = fabs(s[c] / 100 - f[c] / 1600);
+					worst = d > worst ? d : worst;
+				}
+			}
+		T_CHECK(worst < 4.0, "1/4-scale block means within %.2f levels", worst);
+		rtg_image_free(&img);
+	}
+#else
+	/* without libjpeg-turbo, JPEGs are always decoded at full size */
+	T_CHECK(load("album-dune.jpg", 1, NULL, &img, err) == 0, "%s", err);
+	T_CHECK(img.scale_denom == 1 && img.width == 600, "full size without libjpeg");
+	T_CHECK(strcmp(img.decoder, "stb_image") == 0, "%s", img.decoder);
+	rtg_image_free(&img);
+#endif
+	rtg_image_free(&full);
+}
+
+int
+main(void)
+{
+	fixtures = getenv("FIXTURES");
+	if (fixtures == NULL) {
+		fprintf(stderr, "FIXTURES not set\n");
+		return 77;
+	}
+	test_flat();
+	test_two_colours();
+	test_gradient_interlaced();
+	test_grey();
+	test_alpha();
+	test_gif_first_frame();
+	test_cmyk();
+	test_photos();
+	test_crashers();
+	test_robust();
+	test_limits();
+	test_scaled_jpeg();
+	return t_done();
+}
