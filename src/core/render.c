@@ -260,7 +260,13 @@ expand(const char *t, size_t len, const char *name,
 				return rtg_fail(err, RTG_ERR_TEMPLATE,
 				                "%s:%d: unterminated {{", name, line);
 			if (placeholder_parse(t + i + 2, j - i - 2, &ph) != 0) {
-				show(t + i + 2, j - i - 2, shown);
+				size_t a = i + 2, b = j;
+
+				while (a < b && is_space(t[a]))
+					a++;
+				while (b > a && is_space(t[b - 1]))
+					b--;
+				show(t + a, b - a, shown);
 				return rtg_fail(err, RTG_ERR_TEMPLATE,
 				                "%s:%d: unknown placeholder {{%s}}",
 				                name, line, shown);
