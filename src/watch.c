@@ -188,7 +188,6 @@ struct watcher {
 	int sfd, ifd, tfd, wd;
 	int backoff_ms;
 	enum conn_state state;
-	char state_msg[RTG_ERRLEN];
 	bool have_last;
 	unsigned last_id;
 	char *last_uri;
@@ -210,15 +209,15 @@ static void timer_arm(struct watcher *w, int ms)
 
 static void conn_down(struct watcher *w, enum conn_state st, const char *msg)
 {
-	/* One line per state change, not per attempt. */
-	if (w->state != st || strcmp(w->state_msg, msg) != 0) {
+	/* One line per state change, not per attempt (the reason may vary
+	 * while MPD is down: refused, missing socket, ...). */
+	if (w->state != st) {
 		if (st == CONN_DENIED)
 			rtg_log(RTG_LOG_ERR, "%s; retrying every %d s", msg, BACKOFF_MAX_MS / 1000);
 		else if (w->state == CONN_UP)
 			rtg_log(RTG_LOG_WARN, "lost MPD: %s; reconnecting", msg);
 		else
 			rtg_log(RTG_LOG_WARN, "%s; retrying", msg);
-		snprintf(w->state_msg, sizeof w->state_msg, "%s", msg);
 	} else {
 		rtg_log(RTG_LOG_DEBUG, "still down: %s", msg);
 	}
@@ -259,7 +258,6 @@ static void try_connect(struct watcher *w)
 	timer_arm(w, 0);
 	w->backoff_ms = BACKOFF_MIN_MS;
 	w->state = CONN_UP;
-	w->state_msg[0] = '\0';
 	rtg_log(RTG_LOG_INFO, "connected to %s (MPD protocol %s, %s)", w->target.name,
 	        rtg_mpd_version(w->mpd), w->target.origin);
 	/* Nothing reports what happened while we were away. */

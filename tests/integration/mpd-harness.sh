@@ -13,7 +13,7 @@
 #   wait_for TIMEOUT CMD...         until CMD succeeds, else fail
 #   wait_log N PATTERN [TIMEOUT]    until the log has N lines matching
 #   observe_start                   rmpc-like observer: OBS_LOG
-#   expected_theme IMAGE OUT        the one-shot theme of IMAGE (same options)
+#   expected_theme IMAGE OUT [OPT]  the one-shot theme of IMAGE (default options + OPT)
 
 command -v mpd >/dev/null 2>&1 || t_skip "mpd is not installed"
 MPDCTL=${top_builddir:?}/tests/integration/mpdctl
@@ -139,9 +139,13 @@ observe_start() {
 
 # The theme the one-shot CLI makes from IMAGE: the watcher must publish
 # exactly this for a track carrying IMAGE (same default options).
+# Extra options may follow; the config file is not read (--config empty).
+: > "$T/empty.conf"
 expected_theme() {
-	"$RTG_BIN" --image "$1" --theme-output "$2" >/dev/null 2>&1 ||
-		t_fail "one-shot --image $1 failed"
+	_img=$1 _out=$2
+	shift 2
+	"$RTG_BIN" --config "$T/empty.conf" --image "$_img" --theme-output "$_out" "$@" \
+		>/dev/null 2>&1 || t_fail "one-shot --image $_img $* failed"
 }
 
 same_file() { cmp -s "$1" "$2"; }
