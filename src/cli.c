@@ -372,7 +372,7 @@ rtg_cli_usage(FILE *f)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name,
 			         o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-26s%s\n", left, o->help);
+		fprintf(f, "  %-28s%s\n", left, o->help);
 	}
 	fputs("\nExit status: 0 ok, 64 usage, 65 bad image, 66 unreadable input,\n"
 	      "69 MPD unreachable, 70 internal, 73 cannot write, 75 no art,\n"

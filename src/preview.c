@@ -6,6 +6,7 @@
 #include <config.h> /* autoconf's; "config.h" would be src/config.h */
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "preview.h"
@@ -94,6 +95,19 @@ pv_field(struct pv *p, struct rtg_rgb8 fg, struct rtg_rgb8 bg, bool bold,
 	p->col += width;
 }
 
+/* A table cell: text cut one column short so that cells never run into
+ * each other. */
+static void
+pv_cell(struct pv *p, struct rtg_rgb8 fg, struct rtg_rgb8 bg, bool bold,
+        const char *s, int width)
+{
+	char buf[96];
+	size_t n = pv_prefix(s, width - 1);
+
+	snprintf(buf, sizeof buf, "%.*s", (int)n, s);
+	pv_field(p, fg, bg, bold, buf, width, -1);
+}
+
 static void
 pv_repeat(struct pv *p, struct rtg_rgb8 fg, struct rtg_rgb8 bg, const char *s, int times)
 {
@@ -179,8 +193,8 @@ preview_screen(struct pv *p, const struct rtg_roles *r)
 	static const struct { const char *artist, *title, *album, *len; } rows[] = {
 		{ "Nadia Fenn", "Low Tide Letters", "Saltwater Hours", "3:51" },
 		{ "Nadia Fenn", "Harbour Lights", "Saltwater Hours", "4:07" },
-		{ "The Quiet Arcs", "Northbound", "Paper Compass", "2:58" },
-		{ "The Quiet Arcs", "Lanterns", "Paper Compass", "5:12" },
+		{ "Quiet Arcs", "Northbound", "Paper Compass", "2:58" },
+		{ "Quiet Arcs", "Lanterns", "Paper Compass", "5:12" },
 		{ "Okon & Wray", "Small Hours Radio", "Static Garden", "3:33" },
 	};
 	const int inner = PV_WIDTH - 2;
@@ -236,9 +250,9 @@ preview_screen(struct pv *p, const struct rtg_roles *r)
 
 		snprintf(artist, sizeof artist, " %s %s", playing ? "\u25b6" : " ", rows[i].artist);
 		pv_text(p, c[RTG_ROLE_BORDER_ACTIVE], bg, false, "\u2502");
-		pv_field(p, fg, rbg, playing || selected, artist, 17, -1);
-		pv_field(p, fg, rbg, playing || selected, rows[i].title, 19, -1);
-		pv_field(p, selected ? fg : c[RTG_ROLE_MUTED], rbg, selected, rows[i].album, 17, -1);
+		pv_cell(p, fg, rbg, playing || selected, artist, 17);
+		pv_cell(p, fg, rbg, playing || selected, rows[i].title, 19);
+		pv_cell(p, selected ? fg : c[RTG_ROLE_MUTED], rbg, selected, rows[i].album, 17);
 		pv_field(p, selected ? fg : c[RTG_ROLE_MUTED], rbg, false, rows[i].len, inner - 53 - 1, 1);
 		/* scrollbar: thumb over the first rows, track below */
 		if (i < 2)
@@ -253,11 +267,19 @@ preview_screen(struct pv *p, const struct rtg_roles *r)
 	pv_text(p, c[RTG_ROLE_BORDER_ACTIVE], bg, false, "\u2518");
 	pv_endline(p);
 
-	/* an unfocused pane's border */
+	/* an unfocused pane */
 	pv_text(p, c[RTG_ROLE_BORDER], bg, false, "\u250c\u2500");
 	pv_text(p, c[RTG_ROLE_MUTED], bg, false, " Lyrics ");
 	pv_repeat(p, c[RTG_ROLE_BORDER], bg, "\u2500", PV_WIDTH - 1 - p->col);
 	pv_text(p, c[RTG_ROLE_BORDER], bg, false, "\u2510");
+	pv_endline(p);
+	pv_text(p, c[RTG_ROLE_BORDER], bg, false, "\u2502");
+	pv_field(p, c[RTG_ROLE_TEXT], bg, false, "I kept the harbour lights for you", inner, 0);
+	pv_text(p, c[RTG_ROLE_BORDER], bg, false, "\u2502");
+	pv_endline(p);
+	pv_text(p, c[RTG_ROLE_BORDER], bg, false, "\u2514");
+	pv_repeat(p, c[RTG_ROLE_BORDER], bg, "\u2500", inner);
+	pv_text(p, c[RTG_ROLE_BORDER], bg, false, "\u2518");
 	pv_endline(p);
 
 	/* progress bar: elapsed, thumb, track */

@@ -5,6 +5,7 @@
  * reads the template file (rtg_options_resolve in oneshot.c). */
 #include <config.h> /* autoconf's; "config.h" would be src/config.h */
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,32 @@
 #include "settings.h"
 #include "status.h"
 
+/* MPD_TIMEOUT is libmpdclient's variable (seconds); it seeds the default
+ * so that the config file's mpd_timeout still wins.  Anything but a whole
+ * number of seconds from 1 to 3600 is ignored. */
+static int
+settings_env_timeout_ms(int fallback)
+{
+	const char *v = getenv("MPD_TIMEOUT");
+	char *end;
+	long sec;
+
+	if (v == NULL || *v == '\0')
+		return fallback;
+	errno = 0;
+	sec = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || sec < 1 || sec > 3600)
+		return fallback;
+	return (int)sec * 1000;
+}
+
 void
 rtg_settings_default(struct rtg_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	rtg_options_default(&s->gen);
 	s->repeat = 1;
-	s->mpd_timeout_ms = 5000;
+	s->mpd_timeout_ms = settings_env_timeout_ms(5000);
 	/* Embedded art first: it belongs to the very file that plays, while a
 	 * folder cover may be shared by unrelated files. */
 	s->art_order[0] = RTG_ART_EMBEDDED;

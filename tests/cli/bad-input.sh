@@ -1,0 +1,83 @@
+# bad-input.sh - inputs that must fail cleanly: the right status, one line
+# on stderr naming the file, the existing theme byte-identical (same
+# inode), no temp file left.
+. "$top_srcdir/tests/cli/common.sh"
+
+dir=$T/themes
+theme=$dir/current-song.ron
+mkdir -p "$dir"
+printf '(\n    background_color: "#123456",\n)\n' >"$theme"
+cp "$theme" "$T/original.ron"
+ino=$(stat -c %i "$theme")
+
+untouched() {
+	same_file "$T/original.ron" "$theme"
+	[ "$(stat -c %i "$theme")" = "$ino" ] || t_fail "theme replaced ($*)"
+	no_temp_files "$dir"
+}
+
+# expect STATUS FILE: the one-shot on FILE fails with STATUS.
+expect() {
+	run "$1" --image "$2" --theme-output "$theme"
+	one_error "$2: "
+	untouched "$2"
+}
+
+# Not images, empty, truncated, corrupt, absurd declared dimensions.
+for f in "$top_srcdir"/tests/crashers/*; do
+	case $f in
+	*.webp) has_webp || continue ;;
+	esac
+	expect 65 "$f"
+done
+: >"$T/empty.jpg"
+expect 65 "$T/empty.jpg"
+echo 'this is not an image' >"$T/text.png"
+expect 65 "$T/text.png"
+head -c 3000 "$COVER" >"$T/cut.jpg"
+expect 65 "$T/cut.jpg"
+head -c 100 "$FIXTURES/photo-elephants.png" >"$T/cut.png"
+expect 65 "$T/cut.png"
+
+# Unreadable input: missing, a directory, no permission (not for root).
+expect 66 "$T/does-not-exist.jpg"
+grep -q 'No such file' "$ERR" || t_fail "missing file: $(cat "$ERR")"
+expect 66 "$T"
+if [ "$(id -u)" != 0 ]; then
+	cp "$COVER" "$T/secret.jpg"
+	chmod 000 "$T/secret.jpg"
+	expect 66 "$T/secret.jpg"
+fi
+
+# Unwritable target.  A parent that is a regular file:
+run 73 --image "$COVER" --theme-output "$T/original.ron/x/theme.ron"
+one_error "$T/original.ron/x/theme.ron: "
+# The target is a directory:
+run 73 --image "$COVER" --theme-output "$dir"
+one_error "$dir: "
+untouched "directory target"
+# The disk fills up while writing (RLIMIT_FSIZE works for root too; the
+# signal it raises is ignored so that write() fails with EFBIG):
+set +e
+(trap '' XFSZ; ulimit -f 1; exec "$RTG_BIN" --image "$COVER" --theme-output "$theme") \
+	>"$OUT" 2>"$ERR"
+status=$?
+set -e
+[ "$status" -eq 73 ] || t_fail "write failure: exit $status ($(cat "$ERR"))"
+one_error "$theme: "
+untouched "write failure"
+# A read-only directory (root writes anyway):
+if [ "$(id -u)" != 0 ]; then
+	chmod 555 "$dir"
+	run 73 --image "$COVER" --theme-output "$theme"
+	one_error "$theme: "
+	chmod 755 "$dir"
+	untouched "read-only directory"
+fi
+
+# Limits are checked before reading: a file above max_bytes (64 MiB) is
+# refused from its size alone (a sparse file costs no disk).
+truncate -s 65M "$T/big.jpg" 2>/dev/null || dd if=/dev/zero of="$T/big.jpg" bs=1 count=0 seek=65M 2>/dev/null
+expect 65 "$T/big.jpg"
+grep -q 'limit' "$ERR" || t_fail "big file: $(cat "$ERR")"
+exit 0
