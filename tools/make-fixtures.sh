@@ -98,6 +98,10 @@ printf 'This is a text file, not an image.\nSecond line.\n' > "$cr/text.txt"
 cut_to() { head -c "$(( $(wc -c < "$1") * 40 / 100 ))" "$1" > "$2"; }
 cut_to "$fx/photo-ladybird.jpg" "$cr/truncated.jpg"
 cut_to "$fx/photo-elephants.png" "$cr/truncated.png"
+cut_to "$fx/two-colours.bmp" "$cr/truncated.bmp"
+head -c 120 "$fx/two-colours.gif" > "$cr/truncated.gif"
+# a valid TGA: a format stb_image reads but we refuse (no magic bytes)
+im -size 8x8 xc:'#336699' -strip "$cr/image.tga"
 # header-only and cut WebP
 printf 'RIFF\004\000\000\000WEBP' > "$cr/zero-length.webp"
 head -c 200 "$fx/photo-garden.webp" > "$cr/truncated.webp"

@@ -50,19 +50,17 @@ static const char DEC_JPEG[] = "libjpeg-turbo";
 static const char DEC_WEBP[] = "libwebp";
 #endif
 
-enum fmt { F_UNKNOWN, F_JPEG, F_PNG, F_GIF, F_BMP, F_WEBP, F_PNM, F_PSD };
+enum fmt { F_UNKNOWN, F_JPEG, F_PNG, F_GIF, F_BMP, F_WEBP };
 
 static const char *const fmt_name[] = {
 	[F_UNKNOWN] = "unknown", [F_JPEG] = "jpeg", [F_PNG] = "png",
 	[F_GIF] = "gif", [F_BMP] = "bmp", [F_WEBP] = "webp",
-	[F_PNM] = "pnm", [F_PSD] = "psd",
 };
 
 /* Upper-case names for messages. */
 static const char *const fmt_label[] = {
 	[F_UNKNOWN] = "image", [F_JPEG] = "JPEG", [F_PNG] = "PNG",
 	[F_GIF] = "GIF", [F_BMP] = "BMP", [F_WEBP] = "WebP",
-	[F_PNM] = "PNM", [F_PSD] = "PSD",
 };
 
 void
@@ -98,7 +96,9 @@ le32(const uint8_t *p)
 }
 
 /* Magic numbers: JPEG SOI + marker, the PNG signature, "GIF87a"/"GIF89a",
- * "BM", RIFF....WEBP, binary PNM P5/P6 (what stb_image reads), "8BPS". */
+ * "BM", RIFF....WEBP.  stb_image also reads PNM, PSD, TGA, HDR and PIC, but
+ * it decodes truncated PNM/PSD files without complaint and TGA has no magic,
+ * and no cover comes in those formats: they are refused as unknown. */
 static enum fmt
 sniff(const uint8_t *b, size_t n)
 {
@@ -112,11 +112,6 @@ sniff(const uint8_t *b, size_t n)
 		return F_BMP;
 	if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
 		return F_WEBP;
-	if (n >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') &&
-	    (b[2] == ' ' || b[2] == '\t' || b[2] == '\n' || b[2] == '\r'))
-		return F_PNM;
-	if (n >= 4 && memcmp(b, "8BPS", 4) == 0)
-		return F_PSD;
 	return F_UNKNOWN;
 }
 
@@ -192,15 +187,83 @@ header_dims(enum fmt f, const uint8_t *b, size_t n, uint32_t *w, uint32_t *h)
 	}
 	case F_JPEG:
 		return jpeg_dims(b, n, w, h);
-	case F_PSD:
-		if (n < 22)
-			return false;
-		*h = be32(b + 14);
-		*w = be32(b + 18);
-		return true;
 	default:
 		return false;
 	}
+}
+
+/* stb_image decodes a GIF or an uncompressed BMP whose data is cut short
+ * without an error (missing bytes read as zeros), so that truncation is
+ * detected here from the file's structure. */
+
+/* GIF: walk the blocks up to the end of the first image's data sub-blocks
+ * (GIF89a spec: header, optional global colour table, extensions, image
+ * descriptor, optional local colour table, LZW code size, sub-blocks).
+ * Returns false for anything it does not understand: stb_image judges. */
+static bool
+gif_truncated(const uint8_t *b, size_t n)
+{
+	size_t i = 13;
+
+	if (n < 13)
+		return true;
+	if (b[10] & 0x80)
+		i += (size_t)3 << ((b[10] & 7) + 1);
+	for (;;) {
+		if (i >= n)
+			return true;
+		uint8_t t = b[i++];
+		if (t == 0x21) { /* extension: label, then sub-blocks */
+			i++;
+		} else if (t == 0x2C) { /* image descriptor */
+			if (i + 9 > n)
+				return true;
+			uint8_t fl = b[i + 8];
+			i += 9;
+			if (fl & 0x80)
+				i += (size_t)3 << ((fl & 7) + 1);
+			i++; /* LZW minimum code size */
+		} else {
+			return false; /* trailer or unknown: not ours to judge */
+		}
+		for (;;) { /* sub-blocks up to the zero-length terminator */
+			if (i >= n)
+				return true;
+			uint8_t sz = b[i++];
+			if (sz == 0)
+				break;
+			i += sz;
+		}
+		if (t == 0x2C)
+			return false; /* first image complete */
+	}
+}
+
+/* BMP without compression (BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS): the
+ * pixel array is offset + rows padded to 4 bytes.  false when it cannot
+ * tell (RLE, odd header). */
+static bool
+bmp_truncated(const uint8_t *b, size_t n, uint32_t w, uint32_t h, uint64_t *need)
+{
+	uint32_t hsz, bpp, comp;
+
+	if (n < 30)
+		return false;
+	hsz = le32(b + 14);
+	if (hsz == 12) {
+		bpp = le16(b + 24);
+		comp = 0;
+	} else {
+		if (n < 34)
+			return false;
+		bpp = le16(b + 28);
+		comp = le32(b + 30);
+	}
+	if ((comp != 0 && comp != 3 && comp != 6) || bpp == 0 || bpp > 32)
+		return false;
+	uint64_t row = ((uint64_t)bpp * w + 31) / 32 * 4;
+	*need = (uint64_t)le32(b + 10) + row * h;
+	return (uint64_t)n < *need;
 }
 
 static int
@@ -235,17 +298,34 @@ image_init(struct rtg_image *img, enum fmt f)
 
 /* ---- stb_image --------------------------------------------------------- */
 
+/* stb_image's failure reasons are short tags ("outofdata", "bad huffman
+ * code"); for an unknown PNG chunk the tag is the chunk's type bytes, which
+ * may be binary.  Only a readable tag goes into our message. */
+static const char *
+stb_reason(void)
+{
+	const char *r = stbi_failure_reason();
+	bool lower = false;
+
+	if (r == NULL || strlen(r) < 4)
+		return "malformed data";
+	for (const char *p = r; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return "malformed data";
+		lower |= *p >= 'a' && *p <= 'z';
+	}
+	return lower ? r : "malformed data";
+}
+
 static int
 decode_stb(enum fmt f, const uint8_t *buf, size_t len,
            const struct rtg_limits *lim, struct rtg_image *img, char *err)
 {
 	int w, h, n, st;
 
-	if (!stbi_info_from_memory(buf, (int)len, &w, &h, &n)) {
-		const char *why = stbi_failure_reason();
+	if (!stbi_info_from_memory(buf, (int)len, &w, &h, &n))
 		return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated %s (stb_image: %s)",
-		                fmt_label[f], why ? why : "unknown error");
-	}
+		                fmt_label[f], stb_reason());
 	if (w <= 0 || h <= 0)
 		return rtg_fail(err, RTG_ERR_DECODE, "%s declares an empty image (%dx%d)",
 		                fmt_label[f], w, h);
@@ -260,7 +340,7 @@ decode_stb(enum fmt f, const uint8_t *buf, size_t len,
 			return rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding %dx%d %s",
 			                w, h, fmt_label[f]);
 		return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated %s (stb_image: %s)",
-		                fmt_label[f], why ? why : "unknown error");
+		                fmt_label[f], stb_reason());
 	}
 	if (dw != w || dh != h) { /* cannot happen with stb 2.27; never trust it */
 		stbi_image_free(px);
@@ -487,13 +567,23 @@ rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	enum fmt f = sniff(buf, len);
 	if (f == F_UNKNOWN)
 		return rtg_fail(err, RTG_ERR_FORMAT,
-		                "not an image (unknown format; JPEG, PNG, GIF, BMP, WebP, "
-		                "PNM and PSD are read)");
+		                "not an image (unknown format; JPEG, PNG, GIF, BMP and "
+		                "WebP are read)");
 	img->format = fmt_name[f];
 
 	uint32_t w, h;
 	if (header_dims(f, buf, len, &w, &h) && (st = check_dims(f, w, h, lim, err)) < 0)
 		return st;
+
+	if (f == F_GIF && gif_truncated(buf, len))
+		return rtg_fail(err, RTG_ERR_DECODE, "truncated GIF (%zu bytes: the "
+		                "first image's data is cut short)", len);
+	if (f == F_BMP) {
+		uint64_t need;
+		if (header_dims(f, buf, len, &w, &h) && bmp_truncated(buf, len, w, h, &need))
+			return rtg_fail(err, RTG_ERR_DECODE, "truncated BMP (%zu bytes, its "
+			                "header needs %" PRIu64 ")", len, need);
+	}
 
 	if (f == F_WEBP)
 		st = decode_webp(buf, len, lim, img, err);
