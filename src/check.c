@@ -1,12 +1,454 @@
-/* check.c - the --check doctor (being written). */
-#include <config.h>
+/* check.c - rmpc-theme-gen --check: a doctor for the setup, each finding
+ * with a fix.  It looks at what the watcher depends on and cannot see by
+ * itself: MPD (reachable, allowed in, new enough for readpicture/albumart/
+ * binarylimit), the theme path, and whether rmpc will actually load and
+ * hot-reload that file (its config.ron `theme`, resolved as rmpc does,
+ * docs RMPC.md; hot reload on; the theme inside rmpc's config directory).
+ *
+ * Exit status: 0 when nothing is wrong (notes allowed), 69 when MPD cannot
+ * be used, 78 when the setup will not show the theme. */
+#include <config.h> /* autoconf's; "config.h" would be src/config.h */
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
 #include "exitcodes.h"
+#include "lock.h"
 #include "modes.h"
+#include "mpd.h"
+#include "render.h"
+#include "status.h"
+#include "theme.h"
+#include "watch.h"
+
+#define RMPC_CONFIG_MAX (1024u * 1024)
+
+struct doctor {
+	int problems_mpd, problems_setup;
+};
+
+static void say(const char *tag, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "  ok    message" / "  FAIL  message\n        fix: ..." */
+static void say(const char *tag, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%-6s ", tag);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (fix != NULL)
+		printf("       fix: %s\n", fix);
+}
+
+/* ------------------------------------------------------------------ MPD */
+
+static void check_mpd(struct doctor *d, const struct rtg_settings *s)
+{
+	struct rtg_mpd_target t;
+	struct rtg_mpd *m = NULL;
+	struct rtg_song song = { 0 };
+	char err[RTG_ERRLEN];
+	int rc;
+
+	if (rtg_mpd_target_resolve(s, &t, err) < 0) {
+		say("FAIL", NULL, "%s", err);
+		d->problems_mpd++;
+		return;
+	}
+	rc = rtg_mpd_open(&t, s->mpd_timeout_ms, s->binarylimit, &m, err);
+	if (rc == RTG_MPD_DENIED) {
+		say("FAIL", "set mpd_password in the config, or MPD_HOST=password@host",
+		    "MPD at %s (from %s): %s", t.name, t.origin, err);
+		d->problems_mpd++;
+		goto out;
+	}
+	if (rc < 0) {
+		say("FAIL", "start MPD (systemctl --user start mpd), or point mpd_host / MPD_HOST at it",
+		    "MPD at %s (from %s) is not reachable: %s", t.name, t.origin, err);
+		d->problems_mpd++;
+		goto out;
+	}
+	say("ok", NULL, "MPD at %s (from %s), protocol %s", t.name, t.origin,
+	    rtg_mpd_version(m));
+	if (!rtg_mpd_version_at_least(m, 0, 21, 0)) {
+		say("FAIL", "upgrade MPD to 0.22.4 or later",
+		    "MPD older than 0.21: no album art over the protocol (albumart, readpicture)");
+		d->problems_mpd++;
+	} else if (!rtg_mpd_version_at_least(m, 0, 22, 0)) {
+		say("note", "upgrade MPD to 0.22.4 or later for embedded art",
+		    "MPD older than 0.22: only folder covers (albumart), no embedded art (readpicture)");
+	} else if (!rtg_mpd_version_at_least(m, 0, 22, 4)) {
+		say("note", "upgrade MPD to 0.22.4 or later",
+		    "MPD older than 0.22.4: no binarylimit, large covers take many round trips");
+	} else {
+		say("ok", NULL, "readpicture, albumart and binarylimit supported (chunk %zu bytes)",
+		    rtg_mpd_chunk_size(m));
+	}
+	rc = rtg_mpd_current(m, &song, err);
+	if (rc < 0) {
+		say("FAIL", "grant \"read\" (MPD's default_permissions, or a password with it)",
+		    "cannot read the current song: %s", err);
+		d->problems_mpd++;
+	} else if (song.uri == NULL) {
+		say("ok", NULL, "nothing playing right now");
+	} else {
+		struct rtg_art art;
+		rc = rtg_mpd_fetch_art(m, song.uri, s->art_order, s->art_order_n,
+		                       s->art_max_bytes, &art, err);
+		if (rc == 0)
+			say("ok", NULL, "playing %s: %zu bytes of %s art", song.uri, art.len,
+			    art.source == RTG_ART_EMBEDDED ? "embedded" : "folder");
+		else if (rc == RTG_MPD_NONE)
+			say("note", "embed a cover or put cover.jpg/png/webp in the song's folder; see 'fallback'",
+			    "playing %s: it has no album art", song.uri);
+		else
+			say("note", NULL, "playing %s: %s", song.uri, err);
+		rtg_art_free(&art);
+	}
+	rtg_song_free(&song);
+out:
+	rtg_mpd_close(m);
+	rtg_mpd_target_free(&t);
+}
+
+/* ------------------------------------------------------------------ rmpc */
+
+static char *rmpc_config_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char buf[PATH_MAX];
+
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, sizeof buf, "%s/rmpc/config.ron", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(buf, sizeof buf, "%s/.config/rmpc/config.ron", home);
+	else
+		return NULL;
+	return strdup(buf);
+}
+
+/* What check_rmpc needs from config.ron, read with a small scanner that
+ * skips strings and comments and only looks at the outermost struct. */
+struct rmpc_conf {
+	bool has_theme, theme_some, theme_none, implicit_some, hot_reload_off;
+	int theme_line;
+	char theme[PATH_MAX];
+};
+
+static const char *skip_space(const char *p, const char *end, int *line)
+{
+	while (p < end) {
+		if (*p == '\n') {
+			(*line)++;
+			p++;
+		} else if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '/') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			p += 2;
+			while (p + 1 < end && !(p[0] == '*' && p[1] == '/')) {
+				if (*p == '\n')
+					(*line)++;
+				p++;
+			}
+			p = p + 1 < end ? p + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/* Reads a "..." string at p into out (escapes \" and \\ only: enough for
+ * a name or path); returns the position after it, or NULL. */
+static const char *read_string(const char *p, const char *end, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (p >= end || *p != '"')
+		return NULL;
+	for (p++; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		if (n + 1 < cap)
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+	return p < end ? p + 1 : NULL;
+}
+
+static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
+{
+	const char *p = text, *end = text + len;
+	int depth = 0, line = 1;
+
+	memset(rc, 0, sizeof *rc);
+	rc->implicit_some = strstr(text, "implicit_some") != NULL &&
+	                    strstr(text, "#![enable(") != NULL;
+	while (p < end) {
+		p = skip_space(p, end, &line);
+		if (p >= end)
+			break;
+		if (*p == '"') {
+			char tmp[8];
+			const char *q = read_string(p, end, tmp, sizeof tmp);
+			for (const char *c = p; c < (q != NULL ? q : end); c++)
+				line += *c == '\n';
+			if (q == NULL)
+				break;
+			p = q;
+		} else if (*p == '(' || *p == '[' || *p == '{') {
+			depth++;
+			p++;
+		} else if (*p == ')' || *p == ']' || *p == '}') {
+			depth--;
+			p++;
+		} else if (depth == 1 && (isalpha((unsigned char)*p) || *p == '_')) {
+			const char *id = p;
+			size_t n;
+			while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+				p++;
+			int vline = line;
+			n = (size_t)(p - id);
+			const char *v = skip_space(p, end, &vline);
+			if (v >= end || *v != ':')
+				continue;
+			v = skip_space(v + 1, end, &vline);
+			if (n == 5 && memcmp(id, "theme", 5) == 0) {
+				rc->theme_line = line;
+				if (end - v >= 5 && memcmp(v, "Some(", 5) == 0) {
+					rc->theme_some = true;
+					v = skip_space(v + 5, end, &vline);
+				}
+				if (end - v >= 4 && memcmp(v, "None", 4) == 0)
+					rc->theme_none = true;
+				else if (read_string(v, end, rc->theme, sizeof rc->theme) != NULL)
+					rc->has_theme = true;
+			} else if (n == 24 && memcmp(id, "enable_config_hot_reload", 24) == 0) {
+				rc->hot_reload_off = end - v >= 5 && memcmp(v, "false", 5) == 0;
+			}
+			/* p stays after the name: the value's brackets and
+			 * strings go through the loop like everything else. */
+		} else {
+			p++;
+		}
+	}
+}
+
+/* NAME as a path the way rmpc takes it: ~ and $VAR / ${VAR} expanded. */
+static void expand_path(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+	const char *home = getenv("HOME");
+
+	if (in[0] == '~' && (in[1] == '/' || in[1] == '\0') && home != NULL) {
+		n = (size_t)snprintf(out, cap, "%s", home);
+		in++;
+	}
+	while (*in != '\0' && n + 1 < cap) {
+		if (*in == '$' && (in[1] == '{' || isalpha((unsigned char)in[1]) || in[1] == '_')) {
+			char var[128];
+			size_t k = 0;
+			bool brace = in[1] == '{';
+			const char *val;
+			in += brace ? 2 : 1;
+			while (*in != '\0' && (isalnum((unsigned char)*in) || *in == '_') &&
+			       k + 1 < sizeof var)
+				var[k++] = *in++;
+			var[k] = '\0';
+			if (brace && *in == '}')
+				in++;
+			val = getenv(var);
+			if (val != NULL)
+				n += (size_t)snprintf(out + n, cap - n, "%s", val);
+			if (n >= cap)
+				n = cap - 1;
+		} else {
+			out[n++] = *in++;
+		}
+	}
+	out[n] = '\0';
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Same file, or (when ours does not exist yet) the same path. */
+static bool same_path(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+	if (realpath(a, ra) != NULL && realpath(b, rb) != NULL)
+		return strcmp(ra, rb) == 0;
+	return strcmp(a, b) == 0;
+}
+
+/* Is path inside dir (after resolving symlinks of what exists)? */
+static bool inside(const char *path, const char *dir)
+{
+	char rd[PATH_MAX], rp[PATH_MAX], parent[PATH_MAX], *slash;
+	size_t n;
+
+	if (realpath(dir, rd) == NULL)
+		return false;
+	if (realpath(path, rp) == NULL) {
+		/* Not created yet: resolve its directory. */
+		snprintf(parent, sizeof parent, "%s", path);
+		slash = strrchr(parent, '/');
+		if (slash == NULL)
+			return false;
+		*slash = '\0';
+		if (realpath(parent[0] != '\0' ? parent : "/", rp) == NULL)
+			return strncmp(path, dir, strlen(dir)) == 0;
+	}
+	n = strlen(rd);
+	return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
+}
+
+static void check_rmpc(struct doctor *d, const char *theme_path)
+{
+	char *cfg = rmpc_config_path(), *text = NULL;
+	char dir[PATH_MAX], cand[5][PATH_MAX + 16], fix[PATH_MAX + 128], err[RTG_ERRLEN];
+	struct rmpc_conf rc;
+	size_t len;
+	int chosen = -1, ours = -1;
+
+	if (cfg == NULL) {
+		say("FAIL", "set HOME", "cannot locate rmpc's config (no XDG_CONFIG_HOME, no HOME)");
+		d->problems_setup++;
+		return;
+	}
+	snprintf(dir, sizeof dir, "%s", cfg);
+	*strrchr(dir, '/') = '\0';
+
+	if (!inside(theme_path, dir)) {
+		snprintf(fix, sizeof fix, "theme_output = \"%s/themes/current-song.ron\";", dir);
+		say("FAIL", fix,
+		    "the theme %s is outside rmpc's config directory %s: rmpc never hot-reloads it",
+		    theme_path, dir);
+		d->problems_setup++;
+	} else {
+		say("ok", NULL, "the theme %s is inside rmpc's config directory", theme_path);
+	}
+
+	if (rtg_file_read(cfg, RMPC_CONFIG_MAX, (uint8_t **)&text, &len, err) < 0) {
+		snprintf(fix, sizeof fix, "create %s with the line  theme: Some(\"current-song\"),", cfg);
+		say("FAIL", fix, "rmpc's config: %s", err);
+		d->problems_setup++;
+		free(cfg);
+		return;
+	}
+	scan_rmpc(text, len, &rc);
+	free(text);
+	if (!rc.has_theme) {
+		say("FAIL", "add  theme: Some(\"current-song\"),  to the top-level ( ... ) of config.ron",
+		    "%s sets no theme%s", cfg, rc.theme_none ? " (theme: None)" : "");
+		d->problems_setup++;
+		free(cfg);
+		return;
+	}
+	if (!rc.theme_some && !rc.implicit_some) {
+		say("FAIL", "write theme: Some(\"...\"), or put #![enable(implicit_some)] on the first line",
+		    "%s:%d: theme is a bare string without #![enable(implicit_some)]: rmpc rejects it",
+		    cfg, rc.theme_line);
+		d->problems_setup++;
+	}
+	/* rmpc's resolution order: first existing wins. */
+	snprintf(cand[0], sizeof cand[0], "%s/themes/%s.ron", dir, rc.theme);
+	snprintf(cand[1], sizeof cand[1], "%s/themes/%s", dir, rc.theme);
+	snprintf(cand[2], sizeof cand[2], "%s/%s.ron", dir, rc.theme);
+	snprintf(cand[3], sizeof cand[3], "%s/%s", dir, rc.theme);
+	expand_path(rc.theme, cand[4], sizeof cand[4]);
+	for (int i = 0; i < 5; i++) {
+		if (chosen < 0 && exists(cand[i]))
+			chosen = i;
+		if (ours < 0 && same_path(cand[i], theme_path))
+			ours = i;
+	}
+	if (ours >= 0 && (chosen < 0 || chosen == ours)) {
+		say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line, rc.theme);
+	} else {
+		snprintf(fix, sizeof fix, "in %s:%d point theme at %s (or set theme_output = \"%s\";)",
+		         cfg, rc.theme_line, theme_path, chosen >= 0 ? cand[chosen] : cand[0]);
+		say("FAIL", fix, "%s:%d: theme \"%s\" is %s, not %s", cfg, rc.theme_line,
+		    rc.theme, chosen >= 0 ? cand[chosen] : "a file that does not exist",
+		    theme_path);
+		d->problems_setup++;
+	}
+	if (rc.hot_reload_off) {
+		snprintf(fix, sizeof fix, "set enable_config_hot_reload: true in %s", cfg);
+		say("FAIL", fix, "rmpc's hot reload is off: new themes show only after a restart");
+		d->problems_setup++;
+	} else {
+		say("ok", NULL, "rmpc's hot reload is on");
+	}
+	free(cfg);
+}
+
+static void check_theme_file(struct doctor *d, const char *path)
+{
+	char *text = NULL, err[RTG_ERRLEN];
+	size_t len;
+
+	if (!exists(path)) {
+		say("note", NULL, "%s does not exist yet (the first track creates it)", path);
+		return;
+	}
+	if (rtg_file_read(path, RTG_TEMPLATE_MAX_BYTES * 2, (uint8_t **)&text, &len, err) < 0) {
+		say("FAIL", "check its permissions", "%s", err);
+		d->problems_setup++;
+		return;
+	}
+	if (rtg_theme_check(text, len, path, NULL, err) < 0) {
+		say("FAIL", "delete it; the watcher writes a new one", "%s", err);
+		d->problems_setup++;
+	} else {
+		say("ok", NULL, "%s is a valid theme", path);
+	}
+	free(text);
+}
 
 int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 {
-	(void)s;
-	(void)config_path;
-	return RTG_EXIT_SOFTWARE;
+	struct doctor d = { 0, 0 };
+	char *theme = rtg_watch_theme_path(s), *lock = rtg_lock_path();
+	pid_t holder = 0;
+
+	if (theme == NULL || lock == NULL) {
+		free(theme);
+		free(lock);
+		say("FAIL", "set HOME or pass --theme-output", "no theme path");
+		return RTG_EXIT_USAGE;
+	}
+	say("ok", NULL, "config file: %s", config_path != NULL ? config_path : "none (defaults)");
+	check_mpd(&d, s);
+	say("ok", NULL, "theme path: %s", theme);
+	check_theme_file(&d, theme);
+	check_rmpc(&d, theme);
+	if (rtg_lock_probe(lock, &holder))
+		say("ok", NULL, "a watcher is running (pid %ld)", (long)holder);
+	else
+		say("note", "systemctl --user enable --now rmpc-theme-gen", "no watcher is running");
+	free(theme);
+	free(lock);
+	fflush(stdout);
+	return d.problems_mpd > 0 ? RTG_EXIT_UNAVAILABLE
+	       : d.problems_setup > 0 ? RTG_EXIT_CONFIG : RTG_EXIT_OK;
 }

@@ -78,3 +78,19 @@ void rtg_lock_release(int fd)
 	if (fd >= 0)
 		close(fd); /* drops the flock; the file stays (unlinking races) */
 }
+
+int rtg_lock_probe(const char *path, pid_t *holder)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), held = 0;
+
+	*holder = 0;
+	if (fd < 0)
+		return 0;
+	/* A shared lock is refused while the watcher holds its exclusive one. */
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		held = 1;
+		*holder = read_pid(fd);
+	}
+	close(fd);
+	return held;
+}

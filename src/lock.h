@@ -15,5 +15,8 @@ char *rtg_lock_path(void);
  * 0 if unknown), RTG_ERR_IO otherwise; err says which. */
 int rtg_lock_acquire(const char *path, pid_t *holder, char *err);
 void rtg_lock_release(int fd);
+/* Whether a watcher holds the lock now (1, *holder = its pid or 0) or not
+ * (0), without taking it or touching the file. */
+int rtg_lock_probe(const char *path, pid_t *holder);
 
 #endif

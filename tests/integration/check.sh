@@ -1,0 +1,73 @@
+#!/bin/sh
+# rmpc-theme-gen --check: each problem found with its fix, the exit status
+# says which kind (69 MPD, 78 setup), 0 when rmpc will load and hot-reload
+# the theme.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/integration/mpd-harness.sh"
+
+RMPC="$XDG_CONFIG_HOME/rmpc/config.ron"
+doctor() { rc=0; "$RTG_BIN" --check > "$T/out" 2>&1 || rc=$?; }
+has() { grep -q -- "$1" "$T/out" || t_fail "--check output lacks '$1':
+$(cat "$T/out")"; }
+
+# MPD down: 69, with a fix.
+printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
+doctor
+[ $rc -eq 69 ] || t_fail "MPD down: exit $rc"
+has "FAIL   MPD at $MPD_SOCK (from config) is not reachable"
+has 'fix: start MPD'
+
+mpd_start
+play embedded-jpeg/track.flac
+# No rmpc config yet: 78.
+doctor
+[ $rc -eq 78 ] || t_fail "no rmpc config: exit $rc"
+has 'ok     MPD at'
+has 'readpicture, albumart and binarylimit supported'
+has 'playing embedded-jpeg/track.flac: .* bytes of embedded art'
+has "fix: create $RMPC"
+
+# theme: "current-song" needs implicit_some; then all is well: 0.
+printf '(\n    volume_step: 5,\n    theme: "current-song",\n)\n' > "$RMPC"
+doctor
+[ $rc -eq 78 ] || t_fail "bare string without implicit_some: exit $rc"
+has "$RMPC:3: theme is a bare string"
+printf '#![enable(implicit_some)]\n(\n    // theme: "other",\n    theme: "current-song",\n)\n' > "$RMPC"
+doctor
+[ $rc -eq 0 ] || t_fail "good setup: exit $rc: $(cat "$T/out")"
+has "$RMPC:4: theme \"current-song\" is this file"
+has "rmpc's hot reload is on"
+has 'no watcher is running'
+
+# A theme of another name; an earlier candidate shadowing ours.
+printf '(\n    theme: Some("mine"),\n    enable_config_hot_reload: false,\n)\n' > "$RMPC"
+doctor
+[ $rc -eq 78 ] || t_fail "other theme: exit $rc"
+has 'theme "mine" is a file that does not exist'
+has "hot reload is off"
+printf '(theme: Some("current-song"))\n' > "$RMPC"
+mkdir -p "$XDG_CONFIG_HOME/rmpc"
+: > "$XDG_CONFIG_HOME/rmpc/current-song.ron"
+mv "$XDG_CONFIG_HOME/rmpc/themes" "$T/themes.away"
+doctor
+[ $rc -eq 78 ] || t_fail "shadowed: exit $rc"
+has "is $XDG_CONFIG_HOME/rmpc/current-song.ron, not $THEME"
+mv "$T/themes.away" "$XDG_CONFIG_HOME/rmpc/themes"
+rm "$XDG_CONFIG_HOME/rmpc/current-song.ron"
+
+# A theme outside rmpc's directory is never reloaded.
+printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$T/elsewhere.ron" > "$CONF"
+doctor
+[ $rc -eq 78 ] || t_fail "outside: exit $rc"
+has "is outside rmpc's config directory"
+
+# With a watcher running, and a theme published: it says so.
+printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
+watcher_start
+wait_log 1 'theme published'
+doctor
+[ $rc -eq 0 ] || t_fail "running: exit $rc"
+has "a watcher is running (pid $W_PID)"
+has "$THEME is a valid theme"
+watcher_stop
+exit 0
