@@ -1049,9 +1049,15 @@ check_flags(struct check *c, const struct ron *v, const char *what,
 			if (strlen(names[k]) == (size_t)(te - t) &&
 			    memcmp(names[k], t, (size_t)(te - t)) == 0)
 				break;
-		if (k == nnames)
-			return cerr(c, v->line, "%s: unknown flag %.*s", what,
-			            (int)(te - t > 24 ? 24 : te - t), t);
+		if (k == nnames) {
+			char shown[32];
+			size_t i;
+
+			for (i = 0; i < (size_t)(te - t) && i < 24; i++)
+				shown[i] = (unsigned char)t[i] < 0x20 ? '?' : t[i];
+			shown[i] = '\0';
+			return cerr(c, v->line, "%s: unknown flag %s", what, shown);
+		}
 		if (strcmp(names[k], "Dim") == 0)
 			return cerr(c, v->line, "%s: Dim is not allowed (how dim it "
 			            "draws depends on the terminal)", what);
@@ -1512,8 +1518,12 @@ walk_styles(struct check *c, const struct ron *v)
 
 		if (k->key != NULL)
 			path_push(c, "%s%.*s", c->plen ? "." : "", (int)k->key_len, k->key);
-		else if (k->map_key != NULL && k->map_key->kind == RON_STRING)
-			path_push(c, ".%s", k->map_key->str);
+		else if (k->map_key != NULL && k->map_key->kind == RON_STRING) {
+			char shown[32];
+
+			show_str(k->map_key, shown);
+			path_push(c, ".%s", shown);
+		}
 		else if (k->map_key != NULL)
 			path_push(c, "[%.*s]", (int)k->map_key->name_len,
 			          k->map_key->name != NULL ? k->map_key->name : "?");
