@@ -56,6 +56,12 @@ same_file "$THEME" "$T/expect.ron" || t_fail "k/space from the file not applied"
 expected_theme "$COVER" "$T/expect.ron" --k 7 --space OKLAB
 same_file "$THEME" "$T/expect.ron" || t_fail "--k 7 did not win over k = 5"
 
+# The shipped sample, every key uncommented, is a valid config.
+sed -e '/^#template/d' -e 's/^#\([a-z_]* = \)/\1/' "$top_srcdir/conf/config.sample" > "$CONF"
+[ "$(grep -c '^[a-z_]* = ' "$CONF")" -ge 20 ] || t_fail "sample: keys not uncommented"
+"$RTG_BIN" --image "$COVER" 2> "$T/err" || t_fail "sample config: exit $?: $(cat "$T/err")"
+[ ! -s "$T/err" ] || t_fail "sample config: $(cat "$T/err")"
+
 # XDG search order: XDG_CONFIG_HOME first, then XDG_CONFIG_DIRS.
 mkdir -p "$T/etc/rmpc-theme-gen"
 printf 'k = 2;\n' > "$T/etc/rmpc-theme-gen/config"
