@@ -9,6 +9,9 @@
 #include <config.h> /* autoconf's; "config.h" would be src/config.h */
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -512,6 +515,14 @@ static void on_inotify(struct watcher *w)
 		reload(w, "config file changed");
 }
 
+/* Gives freed memory back after a track: the idle watcher stays small. */
+static void trim_heap(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static int setup_fds(struct watcher *w)
 {
 	sigset_t set;
@@ -547,6 +558,13 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 	pid_t holder;
 	int lock_fd, rc = RTG_EXIT_OK;
 
+#ifdef __GLIBC__
+	/* A daemon that decodes a 5 MB cover now and then should not keep the
+	 * memory afterwards.  glibc raises its mmap threshold after such a free,
+	 * so the next big buffers would come from the heap and stay there: pin
+	 * the threshold, and trim after each track (process()). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	memset(&w, 0, sizeof w);
 	w.sfd = w.ifd = w.tfd = w.wd = -1;
 	w.backoff_ms = BACKOFF_MIN_MS;
@@ -593,6 +611,7 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 			}
 			if (w.mpd != NULL)
 				process(&w, rtg_now_ms());
+			trim_heap();
 		}
 		if (w.mpd != NULL && !w.idling) {
 			int r = rtg_mpd_idle_send(w.mpd, err);
@@ -630,6 +649,7 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 			} else {
 				w.want_song = true;
 				process(&w, t0);
+				trim_heap();
 			}
 		}
 		if (pfd[i_sig].revents & POLLIN)

@@ -1,8 +1,10 @@
 /* mkart.c - test art without extra tools:
  *
- *   mkart jpeg W H QUALITY NOISE OUT.jpg   a colourful, deterministic JPEG
+ *   mkart jpeg W H QUALITY NOISE OUT.jpg [SEED]
+ *                                          a colourful, deterministic JPEG
  *                                          (NOISE 0..255 sets how badly it
- *                                          compresses, i.e. the file size)
+ *                                          compresses, i.e. the file size;
+ *                                          SEED picks other colours)
  *   mkart embed IN.flac MIME PICTURE OUT.flac
  *                                          IN with PICTURE as its front cover
  *                                          (other PICTURE blocks dropped)
@@ -104,17 +106,17 @@ static int embed(const char *in, const char *mime, const char *pic, const char *
 	return fclose(f) == 0 ? 0 : 1;
 }
 
-static int jpeg(int w, int h, int q, int noise, const char *out)
+static int jpeg(int w, int h, int q, int noise, const char *out, unsigned seed)
 {
 	uint8_t *px = malloc((size_t)w * (size_t)h * 3);
-	uint32_t x = 2463534242u; /* xorshift32 state: deterministic output */
+	uint32_t x = 2463534242u + seed * 7919u; /* xorshift32: deterministic */
 
 	if (px == NULL)
 		return 1;
 	for (int y = 0; y < h; y++) {
 		for (int i = 0; i < w; i++) {
 			uint8_t *p = px + ((size_t)y * (size_t)w + (size_t)i) * 3;
-			int band = (i * 5 / w + y * 3 / h) % 4;
+			int band = (int)((unsigned)(i * 5 / w + y * 3 / h) + seed) % 4;
 			int base[4][3] = { { 200, 40, 60 }, { 30, 90, 170 }, { 240, 190, 40 }, { 20, 20, 30 } };
 			for (int c = 0; c < 3; c++) {
 				int v;
@@ -136,10 +138,11 @@ static int jpeg(int w, int h, int q, int noise, const char *out)
 
 int main(int argc, char **argv)
 {
-	if (argc == 7 && strcmp(argv[1], "jpeg") == 0)
-		return jpeg(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argv[6]);
+	if ((argc == 7 || argc == 8) && strcmp(argv[1], "jpeg") == 0)
+		return jpeg(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argv[6],
+		            argc == 8 ? (unsigned)atoi(argv[7]) : 0u);
 	if (argc == 6 && strcmp(argv[1], "embed") == 0)
 		return embed(argv[2], argv[3], argv[4], argv[5]);
-	fprintf(stderr, "usage: mkart jpeg W H QUALITY NOISE OUT | mkart embed IN.flac MIME PICTURE OUT.flac\n");
+	fprintf(stderr, "usage: mkart jpeg W H QUALITY NOISE OUT [SEED] | mkart embed IN.flac MIME PICTURE OUT.flac\n");
 	return 2;
 }

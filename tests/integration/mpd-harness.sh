@@ -45,6 +45,7 @@ for d in "$IFIX"/music/*; do ln -s "$d" "$MPD_MUSIC/$(basename "$d")"; done
 
 h_cleanup() {
 	rc=$?
+	set +e
 	[ -n "$W_PID" ] && kill "$W_PID" 2>/dev/null && wait "$W_PID" 2>/dev/null
 	[ -n "$OBS_PID" ] && kill "$OBS_PID" 2>/dev/null && wait "$OBS_PID" 2>/dev/null
 	[ -n "$MPD_PID" ] && kill "$MPD_PID" 2>/dev/null && wait "$MPD_PID" 2>/dev/null

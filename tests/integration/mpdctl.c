@@ -1,7 +1,9 @@
 /* mpdctl.c - a tiny MPD client for the integration tests (no mpc needed).
  *
- *   mpdctl HOST COMMAND [ARG...] [, COMMAND [ARG...]]...
+ *   mpdctl [-t] HOST COMMAND [ARG...] [, COMMAND [ARG...]]...
  *
+ * -t prints "t MS" (CLOCK_MONOTONIC, milliseconds) right before the first
+ * command is sent, for the benchmark's latency measurements.
  * HOST is a socket path, "@abstract" or host[:port], optionally
  * "password@HOST".  Each command's reply pairs are printed as "name: value";
  * the first failing command ends the run with exit 1 and the server's
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int fail(struct mpd_connection *c, const char *what)
 {
@@ -60,8 +63,13 @@ int main(int argc, char **argv)
 	struct mpd_connection *c;
 	char *host, *at, *colon;
 	unsigned port = 0;
-	int i, start;
+	int i, start, stamp = 0;
 
+	if (argc > 1 && strcmp(argv[1], "-t") == 0) {
+		stamp = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: mpdctl HOST COMMAND [ARG...] [, COMMAND ...]\n");
 		return 2;
@@ -81,6 +89,12 @@ int main(int argc, char **argv)
 		return c == NULL ? 1 : fail(c, "connect");
 	if (at != NULL && !mpd_run_password(c, argv[1]))
 		return fail(c, "password");
+	if (stamp) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("t %.3f\n", (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+		fflush(stdout);
+	}
 	for (start = i = 2; i <= argc; i++) {
 		if (i == argc || strcmp(argv[i], ",") == 0) {
 			if (i > start && run(c, i - start, argv + start) != 0) {
