@@ -359,30 +359,22 @@ run_cmd(char *const argv[], int out_fd, double *ms, long *rss_kb)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Re-executes this program with --one IMAGE; reads the struct back. */
+/* Re-executes this program with argv[1..] = args; reads len bytes of its
+ * stdout into buf.  Returns 0 when all len bytes arrived. */
 static int
-spawn_one(const struct cfg *c, const char *img, struct one *r)
+spawn_self(char *const args[], void *buf, size_t len)
 {
-	char runs[16], k[16];
-	char *argv[16];
+	char *argv[24];
 	int p[2], a = 0, st;
 	ssize_t got = 0, m;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 
-	snprintf(runs, sizeof runs, "%d", c->runs);
-	snprintf(k, sizeof k, "%d", c->k);
 	argv[a++] = (char *)"rtg-bench";
-	argv[a++] = (char *)"-n";
-	argv[a++] = runs;
-	argv[a++] = (char *)"--k";
-	argv[a++] = k;
-	argv[a++] = (char *)"--space";
-	argv[a++] = (char *)c->space;
-	argv[a++] = (char *)"--publish-dir";
-	argv[a++] = (char *)c->publish_dir;
-	argv[a++] = (char *)"--one";
-	argv[a++] = (char *)img;
+	while (args[a - 1] != NULL && a < 23) {
+		argv[a] = args[a - 1];
+		a++;
+	}
 	argv[a] = NULL;
 	if (pipe(p) != 0)
 		return -1;
@@ -397,19 +389,90 @@ spawn_one(const struct cfg *c, const char *img, struct one *r)
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
-	while ((size_t)got < sizeof *r &&
-	       ((m = read(p[0], (char *)r + got, sizeof *r - (size_t)got)) > 0 ||
+	while ((size_t)got < len &&
+	       ((m = read(p[0], (char *)buf + got, len - (size_t)got)) > 0 ||
 	        (m < 0 && errno == EINTR)))
 		if (m > 0)
 			got += m;
 	close(p[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if ((size_t)got != sizeof *r) {
+	return (size_t)got == len ? 0 : -1;
+}
+
+/* One image measured in a child of its own (--one IMAGE). */
+static int
+spawn_one(const struct cfg *c, const char *img, struct one *r)
+{
+	char runs[16], k[16];
+	char *args[] = { (char *)"-n", runs, (char *)"--k", k,
+	                 (char *)"--space", (char *)c->space,
+	                 (char *)"--publish-dir", (char *)c->publish_dir,
+	                 (char *)"--one", (char *)img, NULL };
+
+	snprintf(runs, sizeof runs, "%d", c->runs);
+	snprintf(k, sizeof k, "%d", c->k);
+	if (spawn_self(args, r, sizeof *r) != 0) {
 		memset(r, 0, sizeof *r);
-		snprintf(r->err, sizeof r->err, "measuring child died (status %d)", st);
+		snprintf(r->err, sizeof r->err, "measuring child died");
 	}
 	return r->ok ? 0 : -1;
+}
+
+/* A decode as a fresh process meets it (its buffers are new pages, as in
+ * the CLI): "--cold-stb IMAGE" (stb_image alone) or "--cold-gen IMAGE"
+ * (rtg_generate once) in runs children after one warm-up child.  Each child
+ * reports {decode ms, total ms}; this gives their medians.  0 or -1. */
+static int
+cold(const char *mode, const char *img, int runs, double *dec, double *tot)
+{
+	char *args[] = { (char *)mode, (char *)img, NULL };
+	double d[64], t[64], v[2];
+
+	if (runs > 64)
+		runs = 64;
+	if (spawn_self(args, v, sizeof v) != 0 || v[0] < 0)
+		return -1;
+	for (int i = 0; i < runs; i++) {
+		if (spawn_self(args, v, sizeof v) != 0 || v[0] < 0)
+			return -1;
+		d[i] = v[0];
+		t[i] = v[1];
+	}
+	*dec = median(d, runs);
+	*tot = median(t, runs);
+	return 0;
+}
+
+/* The child side of cold(). */
+static int
+cold_child(const struct cfg *c, const char *mode, const char *path)
+{
+	size_t len = 0;
+	uint8_t *buf = read_file(path, &len);
+	double v[2] = { -1, -1 }, t0 = now_ms();
+
+	if (buf && strcmp(mode, "--cold-stb") == 0) {
+		int w, h, comp;
+		unsigned char *px = stbi_load_from_memory(buf, (int)len, &w, &h, &comp, 4);
+
+		if (px)
+			v[0] = v[1] = now_ms() - t0;
+		stbi_image_free(px);
+	} else if (buf) {
+		struct rtg_options o;
+		struct rtg_result res;
+		char err[RTG_ERRLEN];
+
+		if (set_options(&o, c->k, c->space) == 0 &&
+		    rtg_generate(buf, len, &o, &res, err) == RTG_OK) {
+			v[1] = now_ms() - t0;
+			v[0] = res.t.decode_ms;
+			rtg_result_free(&res);
+		}
+	}
+	free(buf);
+	return fwrite(v, sizeof v, 1, stdout) == 1 ? 0 : 1;
 }
 
 struct proc {
@@ -515,6 +578,9 @@ struct row {
 	off_t size;
 	struct one g;
 	struct proc cli, im;
+	int stb_cold_ok, gen_cold_ok;
+	double stb_cold;               /* median decode, fresh process */
+	double gen_cold_dec, gen_cold; /* rtg_generate once: decode, total */
 };
 
 static double
@@ -523,10 +589,34 @@ mb(double bytes)
 	return bytes / 1e6;
 }
 
+static double
+mib(double bytes)
+{
+	return bytes / 1048576.0;
+}
+
 static bool
 is_stress(const struct row *r)
 {
 	return strncmp(base_name(r->path), "stress-", 7) == 0;
+}
+
+/* Peak RSS goal: the decoded image (RGBA8 at the decoded size) + 16 MiB. */
+static double
+rss_budget_mib(const struct one *g)
+{
+	return mib((double)g->dw * g->dh * 4) + 16;
+}
+
+/* Everything that is not decoding, in the whole process: the CLI's median
+ * minus the generator's own decode as a fresh process meets it. */
+static bool
+not_decoding(const struct row *r, double *ms)
+{
+	if (!r->cli.ok || !r->gen_cold_ok)
+		return false;
+	*ms = r->cli.med - r->gen_cold_dec;
+	return true;
 }
 
 static void
@@ -539,31 +629,54 @@ goal(const char *what, const char *img, double got, const char *unit,
 	    at_least ? "≥" : "≤", target, unit, met ? "yes" : "**no**");
 }
 
+/* One table cell: v with prec decimals and suffix, or a dash. */
+static void
+cell(bool ok, int prec, double v, const char *suffix)
+{
+	if (ok)
+		out(" %.*f%s |", prec, v, suffix);
+	else
+		out(" — |");
+}
+
 static void
 report(const struct cfg *c, struct row *rows, int n)
 {
-	char cpu[256], day[32];
+	char cpu[256], day[32], load[64] = "?";
 	struct utsname u;
 	time_t now = time(NULL);
+	FILE *f;
 	int i, j, smallest = -1, largest = -1;
+	double v = 0;
+	bool ok;
 
 	cpu_model(cpu, sizeof cpu);
 	uname(&u);
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fgets(load, sizeof load, f))
+			load[strcspn(load, " ")] = 0; /* the 1-minute average */
+		fclose(f);
+	}
 	strftime(day, sizeof day, "%Y-%m-%d %H:%M", localtime(&now));
 	out("## make bench — %s\n\n", day);
-	out("Machine: %s, %ld online CPUs, Linux %s. k %d, space %s. "
-	    "In process: up to %d runs per image (a third, at least 5, above %u Mpx); "
-	    "processes: %d timed runs after one warm-up. Publish to %s (%s), a fresh "
-	    "file per run. Times in ms (medians unless marked), RSS in MB.\n\n",
-	    cpu, sysconf(_SC_NPROCESSORS_ONLN), u.release, c->k, c->space,
-	    c->runs, BIG_PIXELS / 1000000, c->proc_runs, c->publish_dir,
-	    fs_name(c->publish_dir));
+	out("Machine: %s, %ld online CPUs, Linux %s, load average %s at the end. "
+	    "k %d, space %s. In process: up to %d runs per image (a third, at least "
+	    "5, above %u Mpx); processes: %d timed runs after one warm-up (3 for "
+	    "ImageMagick above %u Mpx). Publish to %s (%s), a fresh file per run. "
+	    "Times in ms, medians unless marked; RSS in MiB.\n\n",
+	    cpu, sysconf(_SC_NPROCESSORS_ONLN), u.release, load, c->k, c->space,
+	    c->runs, BIG_PIXELS / 1000000, c->proc_runs, BIG_PIXELS / 1000000,
+	    c->publish_dir, fs_name(c->publish_dir));
 
-	out("### Generator in process (`rtg_generate`, stage timers)\n\n");
+	out("### Generator in process (`rtg_generate`, its stage timers)\n\n");
+	out("Warm: repeated runs in one process reuse their memory. \"not decode\" "
+	    "is the median of total − decode; \"publish\" writes a new file "
+	    "(write, fsync, rename, reload nudge), \"same\" publishes identical "
+	    "bytes (compare only).\n\n");
 	out("| image | MB | size | decoded by | runs | total | min | max |");
 	for (j = 0; j < NSTAGE; j++)
 		out(" %s |", stage_name[j]);
-	out(" not decode | publish | publish same | peak RSS |\n");
+	out(" not decode | publish | same | peak RSS |\n");
 	out("|---|---:|---|---|---:|---:|---:|---:|");
 	for (j = 0; j < NSTAGE; j++)
 		out("---:|");
@@ -585,63 +698,50 @@ report(const struct cfg *c, struct row *rows, int n)
 		    g->total_med, g->total_min, g->total_max);
 		for (j = 0; j < NSTAGE; j++)
 			out(" %.2f |", g->stage_med[j]);
-		out(" %.2f | %.2f | %.2f | %.1f |\n", g->nondecode_med, g->publish_med,
+		out(" %.2f | %.2f | %.3f | %.1f |\n", g->nondecode_med, g->publish_med,
 		    g->publish_same_med, g->rss_kb / 1024.0);
 	}
 
 	out("\n### Whole process and side by side\n\n");
 	out("CLI: `rmpc-theme-gen --image IMG --k %d --space %s --theme-output "
-	    "NEW.ron`. ImageMagick as pywal runs it: `convert IMG[0] -resize 25%% "
-	    "-colors 16 -unique-colors txt:-`. \"process − decode\" is the CLI "
-	    "process minus the generator's own decode (median), i.e. everything "
-	    "that is not decoding, process start and publish included.\n\n",
+	    "NEW.ron` (a new file each run). ImageMagick as pywal runs it: `convert "
+	    "IMG[0] -resize 25%% -colors 16 -unique-colors txt:-`. Cold: measured "
+	    "in a fresh process (new pages, as the CLI meets them). \"not decoding\" "
+	    "= CLI − the generator's cold decode: process start, file read, "
+	    "sample, cluster, roles, render, check, publish, exit.\n\n",
 	    c->k, c->space);
-	out("| image | stb_image decode alone | CLI process | min | max | "
-	    "process − decode | process − stb decode | CLI peak RSS | "
+	out("| image | stb decode warm | stb decode cold | generator decode cold | "
+	    "CLI process (min–max) | not decoding | CLI − stb cold | CLI peak RSS | "
 	    "RSS budget | ImageMagick | IM ÷ CLI |\n");
 	out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 		const struct one *g = &r->g;
-		double budget = g->ok ? ((double)g->dw * g->dh * 4 + 16e6) / 1048576.0 : 0;
 
 		out("| %s |", base_name(r->path));
-		if (g->ok && g->stb_ok)
-			out(" %.1f |", g->stb_med);
-		else
-			out(" — |");
+		cell(g->ok && g->stb_ok, 1, g->stb_med, "");
+		cell(r->stb_cold_ok, 1, r->stb_cold, "");
+		cell(r->gen_cold_ok, 1, r->gen_cold_dec, "");
 		if (r->cli.ok)
-			out(" %.1f | %.1f | %.1f |", r->cli.med, r->cli.min, r->cli.max);
+			out(" %.1f (%.1f–%.1f) |", r->cli.med, r->cli.min, r->cli.max);
 		else if (c->cli)
-			out(" failed (exit %d) | — | — |", r->cli.status);
-		else
-			out(" — | — | — |");
-		if (r->cli.ok && g->ok)
-			out(" %.1f |", r->cli.med - g->stage_med[0]);
+			out(" failed (exit %d) |", r->cli.status);
 		else
 			out(" — |");
-		if (r->cli.ok && g->ok && g->stb_ok)
-			out(" %.1f |", r->cli.med - g->stb_med);
-		else
-			out(" — |");
-		if (r->cli.ok)
-			out(" %.1f |", r->cli.rss_kb / 1024.0);
-		else
-			out(" — |");
-		if (g->ok)
-			out(" %.1f |", budget);
-		else
-			out(" — |");
+		v = 0;
+		ok = not_decoding(r, &v);
+		cell(ok, 1, v, "");
+		cell(r->cli.ok && r->stb_cold_ok, 1, r->cli.med - r->stb_cold, "");
+		cell(r->cli.ok, 1, r->cli.rss_kb / 1024.0, "");
+		cell(g->ok, 1, rss_budget_mib(g), "");
 		if (r->im.ok)
 			out(" %.0f |", r->im.med);
 		else if (c->convert)
 			out(" failed (exit %d) |", r->im.status);
 		else
 			out(" — |");
-		if (r->im.ok && r->cli.ok)
-			out(" %.1f× |\n", r->im.med / r->cli.med);
-		else
-			out(" — |\n");
+		cell(r->im.ok && r->cli.ok, 1, r->cli.ok ? r->im.med / r->cli.med : 0, "×");
+		out("\n");
 	}
 
 	/* Goals of the performance issue, evaluated on this run. */
@@ -657,15 +757,15 @@ report(const struct cfg *c, struct row *rows, int n)
 	}
 	out("\n### Goals\n\n");
 	out("| goal | image | measured | target | met |\n|---|---|---:|---:|---|\n");
-	for (i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		const char *b = base_name(r->path);
-
-		if (!r->g.ok || !r->cli.ok)
-			continue;
-		goal("not decoding", b, r->cli.med - r->g.stage_med[0], "ms",
-		     is_stress(r) ? 5 : 3, false);
-	}
+	for (i = 0; i < n; i++)
+		if (not_decoding(&rows[i], &v))
+			goal("not decoding (whole process)", base_name(rows[i].path), v,
+			     "ms", is_stress(&rows[i]) ? 5 : 3, false);
+	for (i = 0; i < n; i++)
+		if (rows[i].g.ok)
+			goal("not decoding (in process)", base_name(rows[i].path),
+			     rows[i].g.nondecode_med, "ms", is_stress(&rows[i]) ? 5 : 3,
+			     false);
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 		const char *b = base_name(r->path);
@@ -687,11 +787,9 @@ report(const struct cfg *c, struct row *rows, int n)
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
-		if (!r->g.ok || !r->cli.ok)
-			continue;
-		goal("peak RSS ≤ decoded + 16 MB", base_name(r->path),
-		     r->cli.rss_kb / 1024.0,
-		     "MB", ((double)r->g.dw * r->g.dh * 4 + 16e6) / 1048576.0, false);
+		if (r->g.ok && r->cli.ok)
+			goal("peak RSS ≤ decoded + 16 MiB", base_name(r->path),
+			     r->cli.rss_kb / 1024.0, "MiB", rss_budget_mib(&r->g), false);
 	}
 	out("\n");
 }
@@ -759,7 +857,8 @@ main(int argc, char **argv)
 		.runs = 15, .proc_runs = 5, .k = RTG_K_DEFAULT, .space = "CIELAB",
 		.cli = NULL, .convert = NULL, .publish_dir = NULL, .out_md = NULL,
 	};
-	const char *one = NULL, *tmp = getenv("TMPDIR");
+	const char *one = NULL, *cold_mode = NULL, *cold_img = NULL;
+	const char *tmp = getenv("TMPDIR");
 	int loop_n = 0, i, nimg;
 	struct row *rows;
 	bool no_im = false;
@@ -799,6 +898,10 @@ main(int argc, char **argv)
 			c.out_md = v;
 		else if (strcmp(a, "--one") == 0)
 			one = v;
+		else if (strcmp(a, "--cold-stb") == 0 || strcmp(a, "--cold-gen") == 0) {
+			cold_mode = a;
+			cold_img = v;
+		}
 		else if (strcmp(a, "--loop") == 0)
 			loop_n = atoi(v);
 		else {
@@ -816,6 +919,8 @@ main(int argc, char **argv)
 		measure_one(&c, one, &r);
 		return fwrite(&r, sizeof r, 1, stdout) == 1 ? 0 : 1;
 	}
+	if (cold_mode)
+		return cold_child(&c, cold_mode, cold_img);
 	if (loop_n > 0) {
 		if (i != argc - 1) {
 			usage(stderr);
@@ -839,6 +944,7 @@ main(int argc, char **argv)
 		struct row *w = &rows[r];
 		struct stat sb;
 		char outp[PATH_MAX], k[16], inp[PATH_MAX + 4];
+		double dummy;
 		int big;
 
 		w->path = argv[i + r];
@@ -847,6 +953,10 @@ main(int argc, char **argv)
 		if (spawn_one(&c, w->path, &w->g) != 0)
 			fprintf(stderr, "rtg-bench: %s: %s\n", w->path, w->g.err);
 		big = (uint64_t)w->g.w * w->g.h > BIG_PIXELS;
+		w->stb_cold_ok = cold("--cold-stb", w->path, c.proc_runs, &w->stb_cold,
+		                      &dummy) == 0;
+		w->gen_cold_ok = cold("--cold-gen", w->path, c.proc_runs, &w->gen_cold_dec,
+		                      &w->gen_cold) == 0;
 
 		if (c.cli) {
 			char *av[] = { (char *)c.cli, (char *)"--image", (char *)w->path,
