@@ -248,7 +248,7 @@ test_templates_and_errors(void)
 	char err[RTG_ERRLEN];
 	static const uint8_t junk[] = "this is not an image\n";
 	static const char tmpl[] = "(\n  background_color: {{background}},\n"
-	                           "  text_color: {{text}},\n}\n";
+	                           "  text_color: {{text}},\n)\n";
 	static const char bad[] = "(\n  background_color: {{backgound}},\n)\n";
 
 	rtg_options_default(&o);
