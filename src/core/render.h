@@ -8,7 +8,12 @@
  *                     falls back to the background when the palette is shorter
  *   {{mode}}          dark | light
  * ROLE is a name from rtg_role_name().  Whitespace inside braces is allowed.
- * An unknown placeholder or an unterminated "{{" fails with NAME:LINE. */
+ * A placeholder closes on its own line.  In "{{{" the first brace is plain
+ * text, so "{{{accent}}}" gives "{" + value + "}" (a RON map may open there).
+ * An unknown placeholder or an unterminated "{{" fails with NAME:LINE
+ * (RTG_ERR_TEMPLATE); a template over RTG_TEMPLATE_MAX_BYTES with
+ * RTG_ERR_LIMIT, a NUL byte with RTG_ERR_TEMPLATE.  Lines are kept: line N
+ * of the output is line N of the template. */
 #ifndef RTG_RENDER_H
 #define RTG_RENDER_H
 
