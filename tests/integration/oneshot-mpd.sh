@@ -1,12 +1,18 @@
 #!/bin/sh
 # rmpc-theme-gen with no source option: one theme from MPD's current song
 # (as from rmpc's on_song_change hook).  Server lookup order, exit
-# statuses (0, 75 nothing playing / no art, 69 unreachable) and the
-# fallbacks.
+# statuses (0, 75 nothing playing / no art, 69 unreachable), the
+# fallbacks, and a TCP connection with tiny transfer chunks.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/integration/mpd-harness.sh"
 
-mpd_start
+# MPD also listens on TCP (a free port on 127.0.0.1), as a remote one would.
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || true)
+if [ -n "$PORT" ]; then
+	mpd_start 'bind_to_address "127.0.0.1"' "port \"$PORT\""
+else
+	mpd_start
+fi
 # $XDG_RUNTIME_DIR/mpd/socket is found without any configuration.
 mkdir -p "$XDG_RUNTIME_DIR/mpd"
 ln -s "$MPD_SOCK" "$XDG_RUNTIME_DIR/mpd/socket"
@@ -26,6 +32,19 @@ MPD_HOST="$MPD_SOCK" "$RTG_BIN" --output "$T/report.json" || t_fail "MPD_HOST: e
 grep -q '"mpd:folder-jpg/track.flac"' "$T/report.json" || t_fail "report source"
 expected_theme "$IFIX/covers/folder.jpg" "$T/expect.ron"
 same_file "$THEME" "$T/expect.ron" || t_fail "theme differs from --image (folder)"
+
+# Over TCP (MPD_HOST + MPD_PORT), in 100-byte chunks (binarylimit): the
+# same bytes arrive, so the same theme.
+if [ -n "$PORT" ]; then
+	play mp3-apic/track.mp3
+	printf 'binarylimit = 100;\n' > "$CONF"
+	MPD_HOST=127.0.0.1 MPD_PORT=$PORT "$RTG_BIN" -v 2> "$T/err" || t_fail "TCP: exit $?: $(cat "$T/err")"
+	expected_theme "$IFIX/covers/apic.jpg" "$T/expect.ron"
+	same_file "$THEME" "$T/expect.ron" || t_fail "theme over TCP in small chunks differs"
+	: > "$CONF"
+else
+	echo "python3 missing: TCP part skipped" >&2
+fi
 
 # No art: 75 and the theme untouched, unless a fallback is configured.
 cp "$THEME" "$T/before.ron"

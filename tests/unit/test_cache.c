@@ -1,0 +1,243 @@
+/* test_cache.c - theme cache: the key (hash of art + options), memory LRU,
+ * disk entries (found by a new process, bounded size with the least
+ * recently used removed first, bad entries refused and removed). */
+#include <config.h>
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "pipeline.h"
+#include "status.h"
+#include "t.h"
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static struct rtg_cache_key key_of(int i)
+{
+	struct rtg_options o;
+	uint8_t art[64];
+	struct rtg_cache_key k;
+
+	rtg_options_default(&o);
+	memset(art, i, sizeof art);
+	rtg_cache_key(art, sizeof art, &o, &k);
+	return k;
+}
+
+static int hit(struct rtg_cache *c, int i, const char **where)
+{
+	struct rtg_cache_key k = key_of(i);
+	char *text = NULL;
+	size_t len;
+	int rc = rtg_cache_get(c, &k, &text, &len, where);
+	free(text);
+	return rc == 0;
+}
+
+/* Sum of the sizes of *.ron files in dir, and how many. */
+static size_t dir_bytes(const char *dir, int *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t total = 0;
+	char p[1024];
+	struct stat st;
+
+	*count = 0;
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".ron") == NULL)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		if (stat(p, &st) == 0) {
+			total += (size_t)st.st_size;
+			(*count)++;
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+static void test_hash(void)
+{
+	uint64_t a[2], b[2];
+	char buf[100];
+
+	memset(buf, 'x', sizeof buf);
+	rtg_hash128(buf, sizeof buf, 0, a);
+	rtg_hash128(buf, sizeof buf, 0, b);
+	T_CHECK(a[0] == b[0] && a[1] == b[1], "not deterministic");
+	buf[57] ^= 1;
+	rtg_hash128(buf, sizeof buf, 0, b);
+	T_CHECK(a[0] != b[0] && a[1] != b[1], "one bit flip not seen in both halves");
+	buf[57] ^= 1;
+	rtg_hash128(buf, 99, 0, b); /* a shorter prefix of the same bytes */
+	T_CHECK(a[0] != b[0], "length not part of the hash");
+	rtg_hash128(buf, sizeof buf, 1, b);
+	T_CHECK(a[0] != b[0], "seed ignored");
+}
+
+static void test_key(void)
+{
+	struct rtg_options o, p;
+	uint8_t art[300];
+	struct rtg_cache_key k0, k1;
+	char hex[33];
+
+	for (size_t i = 0; i < sizeof art; i++)
+		art[i] = (uint8_t)(i * 7);
+	rtg_options_default(&o);
+	rtg_cache_key(art, sizeof art, &o, &k0);
+	p = o;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) == 0, "same inputs, different keys");
+	p.k = o.k + 1;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "k not in the key");
+	p = o;
+	p.space = o.space == RTG_SPACE_OKLAB ? RTG_SPACE_RGB : RTG_SPACE_OKLAB;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "space not in the key");
+	p = o;
+	p.mode = RTG_MODE_LIGHT;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "mode not in the key");
+	p = o;
+	p.template_text = "()";
+	p.template_len = 2;
+	p.template_name = "a.ron";
+	rtg_cache_key(art, sizeof art, &p, &k0);
+	p.template_name = "b.ron";
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) == 0, "template name changed the key");
+	p.template_text = "( )";
+	p.template_len = 3;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "template text not in the key");
+	art[299] ^= 0x80;
+	rtg_cache_key(art, sizeof art, &o, &k1);
+	rtg_cache_key_hex(&k1, hex);
+	T_CHECK(strlen(hex) == 32 && strspn(hex, "0123456789abcdef") == 32, "hex %s", hex);
+}
+
+static void test_memory_lru(const char *theme, size_t len)
+{
+	struct rtg_cache *c;
+	const char *where = "";
+	char err[RTG_ERRLEN];
+
+	T_CHECK(rtg_cache_open(NULL, 0, &c, err) == 0, "%s", err);
+	T_CHECK(rtg_cache_dir(c) == NULL, "memory-only cache has a directory");
+	T_CHECK(!hit(c, 1, &where), "hit in an empty cache");
+	for (int i = 1; i <= RTG_CACHE_MEM_ENTRIES; i++) {
+		struct rtg_cache_key k = key_of(i);
+		T_CHECK(rtg_cache_put(c, &k, theme, len, err) == 0, "%s", err);
+	}
+	T_CHECK(hit(c, 1, &where) && strcmp(where, "memory") == 0, "entry 1 missing");
+	{
+		struct rtg_cache_key k = key_of(100);
+		rtg_cache_put(c, &k, theme, len, err); /* evicts the LRU: 2 */
+	}
+	T_CHECK(hit(c, 1, &where), "recently used entry evicted");
+	T_CHECK(!hit(c, 2, &where), "least recently used entry kept");
+	T_CHECK(hit(c, 100, &where), "new entry missing");
+	for (int i = 3; i <= RTG_CACHE_MEM_ENTRIES; i++)
+		T_CHECK(hit(c, i, &where), "entry %d missing", i);
+	rtg_cache_close(c);
+}
+
+static void test_disk(const char *theme, size_t len)
+{
+	char dir[] = "/tmp/rtg-cache-test.XXXXXX", err[RTG_ERRLEN], path[256], hex[33];
+	struct rtg_cache *c;
+	const char *where = "";
+	int n;
+	size_t max = 3 * len + len / 2; /* room for three entries */
+	struct rtg_cache_key k;
+	FILE *f;
+
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(path, sizeof path, "%s/sub/cache", dir); /* created on demand */
+	T_CHECK(rtg_cache_open(path, max, &c, err) == 0, "%s", err);
+	for (int i = 1; i <= 5; i++) {
+		k = key_of(i);
+		T_CHECK(rtg_cache_put(c, &k, theme, len, err) == 0, "put %d: %s", i, err);
+		T_CHECK(dir_bytes(path, &n) <= max, "over the bound after %d puts", i);
+		nap_ms(15); /* distinct mtimes for the LRU order */
+	}
+	T_CHECK(dir_bytes(path, &n) <= max && n == 3, "%d entries on disk, expected 3", n);
+	rtg_cache_close(c);
+
+	/* A new process: memory empty, the three newest are on disk. */
+	T_CHECK(rtg_cache_open(path, max, &c, err) == 0, "%s", err);
+	T_CHECK(!hit(c, 1, &where) && !hit(c, 2, &where), "oldest entries not pruned");
+	T_CHECK(hit(c, 3, &where) && strcmp(where, "disk") == 0, "entry 3: %s", where);
+	T_CHECK(hit(c, 3, &where) && strcmp(where, "memory") == 0, "disk hit not kept in memory");
+	nap_ms(15);
+	/* Using 3 makes it recent: the next put removes 4, the LRU. */
+	k = key_of(6);
+	T_CHECK(rtg_cache_put(c, &k, theme, len, err) == 0, "%s", err);
+	rtg_cache_close(c);
+	T_CHECK(rtg_cache_open(path, max, &c, err) == 0, "%s", err);
+	T_CHECK(hit(c, 3, &where), "recently used entry pruned");
+	T_CHECK(!hit(c, 4, &where), "least recently used entry kept");
+
+	/* A damaged entry is refused and removed. */
+	k = key_of(5);
+	rtg_cache_key_hex(&k, hex);
+	snprintf(path + strlen(path), sizeof path - strlen(path), "/%s.ron", hex);
+	f = fopen(path, "w");
+	T_CHECK(f != NULL, "open %s", path);
+	if (f != NULL) {
+		fputs("(background_color: \"#12", f); /* torn write */
+		fclose(f);
+	}
+	rtg_cache_close(c);
+	*strrchr(path, '/') = '\0';
+	T_CHECK(rtg_cache_open(path, max, &c, err) == 0, "%s", err);
+	T_CHECK(!hit(c, 5, &where), "damaged entry used");
+	strcat(path, "/");
+	strcat(path, hex);
+	strcat(path, ".ron");
+	T_CHECK(access(path, F_OK) != 0, "damaged entry not removed");
+	rtg_cache_close(c);
+
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		T_CHECK(system(cmd) == 0, "cleanup");
+	}
+}
+
+int main(void)
+{
+	struct rtg_options o;
+	struct rtg_result res;
+	char err[RTG_ERRLEN];
+
+	test_hash();
+	test_key();
+	/* A real, valid theme: disk entries are checked like rmpc would. */
+	rtg_options_default(&o);
+	memset(&res, 0, sizeof res);
+	if (rtg_generate_neutral(&o, &res, err) < 0) {
+		fprintf(stderr, "neutral theme: %s\n", err);
+		return 1;
+	}
+	test_memory_lru(res.theme, res.theme_len);
+	test_disk(res.theme, res.theme_len);
+	rtg_result_free(&res);
+	return t_done();
+}
