@@ -433,6 +433,15 @@ static void reload(struct watcher *w, const char *why)
 		return;
 	}
 	rtg_settings_free(&ns);
+	/* Keys cover every option, so the themes cached so far stay valid:
+	 * keep the warm in-memory entries when the cache itself is unchanged. */
+	if (nj.cache != NULL && w->job.cache != NULL &&
+	    streq0(nj.s.cache_dir, w->job.s.cache_dir) &&
+	    nj.s.cache_max_bytes == w->job.s.cache_max_bytes) {
+		rtg_cache_close(nj.cache);
+		nj.cache = w->job.cache;
+		w->job.cache = NULL;
+	}
 	reconnect = !streq0(nj.s.mpd_host, w->job.s.mpd_host) ||
 	            !streq0(nj.s.mpd_password, w->job.s.mpd_password) ||
 	            nj.s.mpd_port != w->job.s.mpd_port ||

@@ -49,6 +49,8 @@ wait_log 1 'folder-jpg/track.flac: theme published'
 expected_theme "$IFIX/covers/folder.jpg" "$T/e4.ron" --k 3
 printf 'mpd_host = "%s";\nk = 3;\n' "$MPD_SOCK" > "$CONF"
 wait_log 3 'configuration reloaded'
+# options as before: the theme comes from the cache kept across the reload
+wait_log 1 'folder-jpg/track.flac: theme unchanged (cache hit (memory), no decode'
 same_file "$THEME" "$T/e4.ron" || t_fail "old config (k = 3) not kept after a bad reload"
 
 # SIGUSR1: regenerated without the cache (a decode, not a hit); identical
