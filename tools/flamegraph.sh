@@ -11,6 +11,8 @@
 #   OUTDIR/flamegraph-NAME.html   interactive flame graph (d3-flame-graph)
 #   OUTDIR/NAME.folded            folded stacks ("a;b;c count"), any renderer
 #   OUTDIR/out/perf-NAME/         perf.data, report-self.txt, report-total.txt
+#                                 (perf report), functions.txt (self and total
+#                                 % per function name, from the folded stacks)
 #
 # The workload loops the whole generation in one process so that a short
 # image still gives thousands of samples: `rmpc-theme-gen --repeat N` when the
@@ -163,5 +165,23 @@ for img in "$@"; do
 		> report-self.txt 2>/dev/null &&
 	 perf report --stdio --children --sort symbol -g none --percent-limit 0.5 \
 		> report-total.txt 2>/dev/null)
+	# Per function name: self % (leaf) and total % (anywhere on the stack,
+	# counted once per stack), from the folded stacks.  perf report splits one
+	# function into several rows when DWARF unwinding reaches it by different
+	# maps; summing by name keeps one row per function.
+	awk '{
+		n = $NF; all += n; sub(/ [0-9]+$/, "")
+		k = split($0, f, ";"); self[f[k]] += n
+		split("", seen)
+		for (i = 1; i <= k; i++)
+			if (!(f[i] in seen)) { seen[f[i]] = 1; tot[f[i]] += n }
+	} END {
+		for (s in tot) printf "%6.2f %6.2f %s\n", 100 * self[s] / all, 100 * tot[s] / all, s
+	}' "$outdir/$name.folded" | sort -k1,1 -g -r > "$tmp/functions.txt"
+	{
+		echo "# $(awk '{ n += $NF } END { print n }' "$outdir/$name.folded") samples of $name;" \
+			"self % (leaf), total % (on the stack), function"
+		cat "$tmp/functions.txt"
+	} > "$work/functions.txt"
 	echo "flamegraph.sh: $name: $outdir/flamegraph-$name.html, $outdir/$name.folded" >&2
 done
