@@ -16,7 +16,11 @@
 struct rtg_kmeans_opts {
 	int k;           /* RTG_K_MIN..RTG_K_MAX */
 	int max_iter;    /* e.g. 50 */
-	double tol;      /* stop when no centroid moves more than tol (space units) */
+	double tol;      /* stop when no centroid moves more than tol times the
+	                  * diagonal of the data's bounding box (relative, so
+	                  * one value suits every space; the default 1e-3 is
+	                  * 0.1-0.2 CIELAB units on a typical cover); 0 runs
+	                  * until no point changes cluster or max_iter */
 	uint64_t seed;   /* PRNG seed for k-means++ */
 };
 
@@ -31,7 +35,9 @@ struct rtg_centroid {
  * lexicographic on v), and returns how many: fewer than k when there are
  * fewer distinct (positive-weight) points than k; an empty cluster is
  * re-seeded from the point farthest from its centroid, never returned empty.
- * *iterations (may be NULL) receives the Lloyd iterations run.
+ * *iterations (may be NULL) receives the Lloyd iterations run (summed over
+ * the coarse-to-fine levels cluster.c uses on large inputs; max_iter caps
+ * the sum).
  * Returns the count (>= 1) or a negative rtg_status (RTG_ERR_ARG when n == 0
  * or no point has positive weight, RTG_ERR_NOMEM). */
 int rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
