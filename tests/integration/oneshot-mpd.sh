@@ -7,11 +7,13 @@
 . "$top_srcdir/tests/integration/mpd-harness.sh"
 
 # MPD also listens on TCP (a free port on 127.0.0.1), as a remote one would.
+# And on an abstract socket (MPD_HOST=@name).
+ABSTRACT="rtg-test-$(basename "$T")"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || true)
 if [ -n "$PORT" ]; then
-	mpd_start 'bind_to_address "127.0.0.1"' "port \"$PORT\""
+	mpd_start "bind_to_address \"@$ABSTRACT\"" 'bind_to_address "127.0.0.1"' "port \"$PORT\""
 else
-	mpd_start
+	mpd_start "bind_to_address \"@$ABSTRACT\""
 fi
 # $XDG_RUNTIME_DIR/mpd/socket is found without any configuration.
 mkdir -p "$XDG_RUNTIME_DIR/mpd"
@@ -45,6 +47,12 @@ if [ -n "$PORT" ]; then
 else
 	echo "python3 missing: TCP part skipped" >&2
 fi
+
+# Abstract socket.
+play embedded-png/track.flac
+MPD_HOST="@$ABSTRACT" "$RTG_BIN" 2> "$T/err" || t_fail "abstract socket: exit $?: $(cat "$T/err")"
+expected_theme "$IFIX/covers/embedded.png" "$T/expect.ron"
+same_file "$THEME" "$T/expect.ron" || t_fail "theme over the abstract socket differs"
 
 # No art: 75 and the theme untouched, unless a fallback is configured.
 cp "$THEME" "$T/before.ron"

@@ -76,6 +76,13 @@ ctl status >/dev/null
 sleep 0.3
 [ "$(wc -l < "$W_LOG")" -eq "$n" ] || t_fail "pause/seek caused work: $(tail -n 2 "$W_LOG")"
 
+# Idle means asleep in poll(): no periodic wake-ups (context switches).
+cs() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$W_PID/status"; }
+c0=$(cs)
+sleep 1
+c1=$(cs)
+[ "$c1" -eq "$c0" ] || t_fail "idle watcher woke up $((c1 - c0)) times in 1 s"
+
 watcher_stop
 [ "$W_RC" -eq 0 ] || t_fail "watcher exited $W_RC on SIGTERM"
 kill "$OBS_PID"; wait "$OBS_PID" 2>/dev/null || true; OBS_PID=
