@@ -661,8 +661,8 @@ report(const struct cfg *c, struct row *rows, int n)
 	out("## make bench — %s\n\n", day);
 	out("Machine: %s, %ld online CPUs, Linux %s, load average %s at the end. "
 	    "k %d, space %s. In process: up to %d runs per image (a third, at least "
-	    "5, above %u Mpx); processes: %d timed runs after one warm-up (3 for "
-	    "ImageMagick above %u Mpx). Publish to %s (%s), a fresh file per run. "
+	    "5, above %u Mpx); processes: %d timed runs after one warm-up (a third, "
+	    "at least 3, above %u Mpx). Publish to %s (%s), a fresh file per run. "
 	    "Times in ms, medians unless marked; RSS in MiB.\n\n",
 	    cpu, sysconf(_SC_NPROCESSORS_ONLN), u.release, load, c->k, c->space,
 	    c->runs, BIG_PIXELS / 1000000, c->proc_runs, BIG_PIXELS / 1000000,
@@ -854,7 +854,7 @@ int
 main(int argc, char **argv)
 {
 	struct cfg c = {
-		.runs = 15, .proc_runs = 5, .k = RTG_K_DEFAULT, .space = "CIELAB",
+		.runs = 15, .proc_runs = 11, .k = RTG_K_DEFAULT, .space = "CIELAB",
 		.cli = NULL, .convert = NULL, .publish_dir = NULL, .out_md = NULL,
 	};
 	const char *one = NULL, *cold_mode = NULL, *cold_img = NULL;
@@ -945,7 +945,7 @@ main(int argc, char **argv)
 		struct stat sb;
 		char outp[PATH_MAX], k[16], inp[PATH_MAX + 4];
 		double dummy;
-		int big;
+		int big, pr;
 
 		w->path = argv[i + r];
 		w->size = stat(w->path, &sb) == 0 ? sb.st_size : 0;
@@ -953,9 +953,13 @@ main(int argc, char **argv)
 		if (spawn_one(&c, w->path, &w->g) != 0)
 			fprintf(stderr, "rtg-bench: %s: %s\n", w->path, w->g.err);
 		big = (uint64_t)w->g.w * w->g.h > BIG_PIXELS;
-		w->stb_cold_ok = cold("--cold-stb", w->path, c.proc_runs, &w->stb_cold,
+		/* Processes of big images: a third of the runs, at least 3. */
+		pr = big ? (c.proc_runs / 3 < 3 ? 3 : c.proc_runs / 3) : c.proc_runs;
+		if (pr > c.proc_runs)
+			pr = c.proc_runs;
+		w->stb_cold_ok = cold("--cold-stb", w->path, pr, &w->stb_cold,
 		                      &dummy) == 0;
-		w->gen_cold_ok = cold("--cold-gen", w->path, c.proc_runs, &w->gen_cold_dec,
+		w->gen_cold_ok = cold("--cold-gen", w->path, pr, &w->gen_cold_dec,
 		                      &w->gen_cold) == 0;
 
 		if (c.cli) {
@@ -966,7 +970,7 @@ main(int argc, char **argv)
 			snprintf(k, sizeof k, "%d", c.k);
 			snprintf(outp, sizeof outp, "%s/rtg-bench-cli-%ld.ron",
 			         c.publish_dir, (long)getpid());
-			time_proc(av, c.proc_runs, outp, &w->cli);
+			time_proc(av, pr, outp, &w->cli);
 		}
 		if (c.convert) {
 			char *av[] = { (char *)c.convert, inp, (char *)"-resize",
@@ -974,7 +978,7 @@ main(int argc, char **argv)
 			               (char *)"-unique-colors", (char *)"txt:-", NULL };
 
 			snprintf(inp, sizeof inp, "%s[0]", w->path);
-			time_proc(av, big && c.proc_runs > 3 ? 3 : c.proc_runs, NULL, &w->im);
+			time_proc(av, pr, NULL, &w->im);
 		}
 	}
 
