@@ -18,8 +18,8 @@ struct rtg_kmeans_opts {
 	int max_iter;    /* e.g. 50 */
 	double tol;      /* stop when no centroid moves more than tol times the
 	                  * diagonal of the data's bounding box (relative, so
-	                  * one value suits every space; the default 1e-3 is
-	                  * 0.1-0.2 CIELAB units on a typical cover); 0 runs
+	                  * one value suits every space; the default 2e-3 is
+	                  * 0.2-0.4 CIELAB units on a typical cover); 0 runs
 	                  * until no point changes cluster or max_iter */
 	uint64_t seed;   /* PRNG seed for k-means++ */
 };
