@@ -50,7 +50,7 @@
 
 /* Per compacted point: x y z w ub hlb d2 as float, GROUPS_MAX lower
  * bounds, its point in the next coarser level, the assignment byte. */
-#define POINT_BYTES ((7 + GROUPS_MAX) * sizeof(float) + sizeof(uint16_t) + 1)
+#define POINT_BYTES ((7 + GROUPS_MAX) * sizeof(float) + sizeof(uint32_t) + 1)
 
 struct km {
 	size_t m;                /* points with positive weight */
@@ -64,7 +64,7 @@ struct km {
 	 * bound, kept so most points are settled without reading lb). */
 	float *ub, *hlb, *lb;
 	float *d2;               /* seeding distances, later scratch */
-	uint16_t *parent;        /* its summary point one level coarser */
+	uint32_t *parent;        /* its summary point one level coarser */
 	uint8_t *a;              /* assigned centre */
 	float cx[RTG_K_MAX], cy[RTG_K_MAX], cz[RTG_K_MAX];
 	double cv[RTG_K_MAX][3]; /* centres in double */
@@ -755,7 +755,7 @@ km_new(size_t m, uint64_t seed)
 	km->hlb = f + 5 * m;
 	km->d2 = f + 6 * m;
 	km->lb = f + 7 * m;
-	km->parent = (uint16_t *)(void *)(f + (7 + GROUPS_MAX) * m);
+	km->parent = (uint32_t *)(void *)(f + (7 + GROUPS_MAX) * m);
 	km->a = (uint8_t *)(km->parent + m);
 	km->rng = seed;
 	return km;
@@ -809,17 +809,21 @@ km_lloyd(struct km *km, double tol, int max_iter, bool assign_first)
 /* Multi-level start.  Colour histograms are dense, so Lloyd creeps:
  * dozens of iterations in which a few points at the borders change cluster
  * and the centres move a little.  Most of those iterations run on
- * summaries instead: the points merged into a FINE_CELLS^3 grid over their
- * bounding box (each cell its members' weighted mean and total weight),
- * and that summary merged again into a (FINE_CELLS/2)^3 grid.  k-means
- * starts on the coarsest level; each finer level starts from the coarser
- * one's centres and assignment, with bounds carried over (|x - c| differs
- * from |p - c| by at most |x - p|, p the point x was merged into), and
- * runs its own Lloyd iterations.  The last level is the input itself, so
- * the result is exactly what the contract says, a Lloyd result on the
- * given points; the summaries only make it cheaper to get there. */
-#define FINE_CELLS 24
-#define LEVEL_MIN_POINTS 1024 /* below this, cluster the points directly */
+ * summaries instead: the points merged into a grid over their bounding box
+ * (each cell its members' weighted mean and total weight), 24^3 cells,
+ * and that summary merged again into a 12^3 grid.  (A 48^3 level for
+ * 30,000 points was tried: it kept 2/3 of the points and the creep moved
+ * there, so it cost more than it saved.)  k-means starts on the coarsest
+ * level; each finer level starts from the coarser one's centres and
+ * assignment, with bounds carried over (|x - c| differs from |p - c| by at
+ * most |x - p|, p the point x was merged into), and runs its own Lloyd
+ * iterations.  The last level is the input itself, so the result is
+ * exactly what the contract says, a Lloyd result on the given points; the
+ * summaries only make it cheaper to get there. */
+#define LEVEL_MIN_POINTS 1024  /* below this, cluster the points directly */
+#define LEVEL_FINEST 24
+#define LEVEL_COARSEST 12
+#define LEVELS_MAX 2
 
 /* Merges the points of src by cell id (ids[i] < ncells) into a new km,
  * cells numbered in order of first appearance; src->parent[i] becomes the
@@ -841,7 +845,7 @@ summarise(struct km *src, const int *ids, int ncells, int **cids)
 	for (i = 0; i < src->m; i++) {
 		if (slot[ids[i]] < 0)
 			slot[ids[i]] = (int32_t)n++;
-		src->parent[i] = (uint16_t)slot[ids[i]];
+		src->parent[i] = (uint32_t)slot[ids[i]];
 	}
 	cs = calloc(n, sizeof(*cs));
 	dst = km_new(n, src->rng);
@@ -910,17 +914,17 @@ transfer(const struct km *coarse, struct km *fine)
 	sums_from_scratch(fine);
 }
 
-/* Grid cell ids of the input points on the fine and the coarse grid. */
+/* Grid cell ids of the input points on a res^3 grid. */
 static void
-grid_ids(const struct km *km, const double lo[3], const double hi[3],
-         int *fine_ids)
+grid_ids(const struct km *km, const double lo[3], const double hi[3], int res,
+         int *ids)
 {
 	double scale[3];
 	size_t i;
 	int d;
 
 	for (d = 0; d < 3; d++)
-		scale[d] = hi[d] > lo[d] ? FINE_CELLS / (hi[d] - lo[d]) : 0;
+		scale[d] = hi[d] > lo[d] ? res / (hi[d] - lo[d]) : 0;
 	for (i = 0; i < km->m; i++) {
 		const float v[3] = { km->x[i], km->y[i], km->z[i] };
 		int id = 0;
@@ -928,20 +932,76 @@ grid_ids(const struct km *km, const double lo[3], const double hi[3],
 		for (d = 0; d < 3; d++) {
 			int q = (int)((v[d] - lo[d]) * scale[d]);
 
-			id = id * FINE_CELLS + (q < FINE_CELLS ? q : FINE_CELLS - 1);
+			id = id * res + (q < res ? q : res - 1);
 		}
-		fine_ids[i] = id;
+		ids[i] = id;
 	}
 }
 
-/* The coarse cell containing fine cell id (half the resolution). */
+/* The cell of the res/2 grid containing cell id of the res grid. */
 static int
-coarse_id(int id)
+coarser_id(int id, int res)
 {
-	const int n = FINE_CELLS, h = FINE_CELLS / 2;
-	int q0 = id / (n * n), q1 = id / n % n, q2 = id % n;
+	int h = res / 2, q0 = id / (res * res), q1 = id / res % res, q2 = id % res;
 
 	return ((q0 / 2) * h + q1 / 2) * h + q2 / 2;
+}
+
+/* Builds the summaries of km, finest first, into lv[] (coarsest first)
+ * and keeps those worth running: room for k clusters (4k points) and at
+ * most 2/3 of the level below.  Parents of a dropped level's children are
+ * rerouted to its own parent.  Returns how many levels are kept, or a
+ * negative status. */
+static int
+build_levels(struct km *km, int k, const double lo[3], const double hi[3],
+             struct km *lv[LEVELS_MAX])
+{
+	struct km *built[LEVELS_MAX], *src = km, *child;
+	int *ids, *cids = NULL, res, nb = 0, l, kept = 0;
+	size_t i;
+
+	res = LEVEL_FINEST;
+	ids = malloc(km->m * sizeof(*ids));
+	if (ids == NULL)
+		return RTG_ERR_NOMEM;
+	grid_ids(km, lo, hi, res, ids);
+	for (; res >= LEVEL_COARSEST; res /= 2) {
+		struct km *s = summarise(src, ids, res * res * res, &cids);
+
+		free(ids);
+		ids = NULL;
+		if (s == NULL) {
+			for (l = 0; l < nb; l++)
+				free(built[l]);
+			return RTG_ERR_NOMEM;
+		}
+		built[nb++] = s;
+		if (res / 2 >= LEVEL_COARSEST)
+			for (i = 0; i < s->m; i++)
+				cids[i] = coarser_id(cids[i], res);
+		ids = cids;
+		cids = NULL;
+		src = s;
+	}
+	free(ids);
+	/* built[] is finest first; decide from the finest down */
+	child = km;
+	for (l = 0; l < nb; l++) {
+		struct km *s = built[l];
+
+		if (s->m >= (size_t)(4 * k) && s->m * 3 <= child->m * 2) {
+			child = s;
+			built[kept++] = s;
+			continue;
+		}
+		if (l + 1 < nb)
+			for (i = 0; i < child->m; i++)
+				child->parent[i] = s->parent[child->parent[i]];
+		free(s);
+	}
+	for (l = 0; l < kept; l++)
+		lv[l] = built[kept - 1 - l];
+	return kept;
 }
 
 /* Runs k-means over the levels.  Returns the total iterations, or a
@@ -950,86 +1010,44 @@ static int
 cluster_levels(struct km *km, int k, double total_w, const double lo[3],
                const double hi[3], double tol, int max_iter)
 {
-	struct km *lv[3] = { NULL, NULL, NULL };
-	int *ids = NULL, *cids1 = NULL, *cids2 = NULL, nlv = 0, l, iter = 0, rc = 0;
-	bool use0, use1;
-	size_t i;
+	struct km *chain[LEVELS_MAX + 1];
+	int nlv = 0, l, iter = 0, rc = 0;
 
 	/* (each level runs at least one iteration; max_iter caps the sum) */
-	if (km->m >= LEVEL_MIN_POINTS && max_iter >= 3) {
-		ids = malloc(km->m * sizeof(*ids));
-		if (ids == NULL)
-			return RTG_ERR_NOMEM;
-		grid_ids(km, lo, hi, ids);
-		lv[1] = summarise(km, ids, FINE_CELLS * FINE_CELLS * FINE_CELLS, &cids1);
-		if (lv[1] == NULL) {
-			rc = RTG_ERR_NOMEM;
-			goto out;
-		}
-		for (i = 0; i < lv[1]->m; i++)
-			cids1[i] = coarse_id(cids1[i]);
-		lv[0] = summarise(lv[1], cids1,
-		                  (FINE_CELLS / 2) * (FINE_CELLS / 2) * (FINE_CELLS / 2), &cids2);
-		if (lv[0] == NULL) {
-			rc = RTG_ERR_NOMEM;
-			goto out;
-		}
-		/* keep a level only if it has room for k clusters and
-		 * actually summarises the level below it */
-		use1 = lv[1]->m >= (size_t)(4 * k) && lv[1]->m * 3 <= km->m * 2;
-		use0 = lv[0]->m >= (size_t)(4 * k) &&
-		       lv[0]->m * 3 <= (use1 ? lv[1]->m : km->m) * 2;
-		if (!use1) {
-			if (use0) /* the points' parents: straight to level 0 */
-				for (i = 0; i < km->m; i++)
-					km->parent[i] = lv[1]->parent[km->parent[i]];
-			free(lv[1]);
-			lv[1] = NULL;
-		}
-		if (!use0) {
-			free(lv[0]);
-			lv[0] = NULL;
-		}
+	if (km->m >= LEVEL_MIN_POINTS && max_iter > LEVELS_MAX) {
+		nlv = build_levels(km, k, lo, hi, chain);
+		if (nlv < 0)
+			return nlv;
 	}
-	/* the chain of levels, coarsest first, ending with the points */
-	{
-		struct km *chain[3];
+	chain[nlv++] = km;
+	for (l = 0; l < nlv; l++) {
+		struct km *c = chain[l];
+		/* leave one iteration for each level still to come */
+		int budget = max_iter - iter - (nlv - 1 - l);
 
-		for (l = 0; l < 2; l++)
-			if (lv[l] != NULL)
-				chain[nlv++] = lv[l];
-		chain[nlv++] = km;
-		for (l = 0; l < nlv; l++) {
-			struct km *c = chain[l];
-			/* leave one iteration for each level still to come */
-			int budget = max_iter - iter - (nlv - 1 - l);
+		if (l == 0) {
+			double tw = 0;
+			size_t j;
 
-			if (l == 0) {
-				double tw = c == km ? total_w : 0;
-				size_t j;
-
-				if (c != km)
-					for (j = 0; j < c->m; j++)
-						tw += c->w[j];
-				if (km_seed(c, k, tw) < 0) {
-					rc = RTG_ERR_NOMEM;
-					goto out;
-				}
-				iter += km_lloyd(c, tol, budget, false);
+			if (c == km) {
+				tw = total_w;
 			} else {
-				transfer(chain[l - 1], c);
-				iter += km_lloyd(c, tol, budget, true);
+				for (j = 0; j < c->m; j++)
+					tw += c->w[j];
 			}
+			if (km_seed(c, k, tw) < 0) {
+				rc = RTG_ERR_NOMEM;
+				break;
+			}
+			iter += km_lloyd(c, tol, budget, false);
+		} else {
+			transfer(chain[l - 1], c);
+			iter += km_lloyd(c, tol, budget, true);
 		}
 	}
-	rc = iter;
-out:
-	free(lv[0]);
-	free(lv[1]);
-	free(ids);
-	free(cids1);
-	free(cids2);
-	return rc;
+	for (l = 0; l < nlv - 1; l++)
+		free(chain[l]);
+	return rc < 0 ? rc : iter;
 }
 
 int

@@ -563,6 +563,29 @@ test_levels_find_blobs(void)
 	T_CHECK(found == B, "found %d of %d blobs exactly", found, B);
 }
 
+/* More points than the sampler ever gives (its histogram has 32768 bins):
+ * still a valid partition with the default options. */
+static void
+test_large_input(void)
+{
+	enum { N = 70000 };
+	static float p[N][3], w[N];
+	struct rtg_kmeans_opts o;
+	struct rtg_centroid c[RTG_K_MAX];
+	char err[RTG_ERRLEN];
+	double e, we;
+	int r;
+
+	make_blobs(p, w, N, 20, 15);
+	rtg_kmeans_opts_default(&o);
+	o.k = 16;
+	r = rtg_kmeans((const float (*)[3])p, w, N, &o, c, NULL, err);
+	check_output_shape(c, r, o.k, total_weight(w, N), "70000 points");
+	e = fixed_point_error((const float (*)[3])p, w, N, c, r, 100, &we);
+	T_CHECK(e < 0.02 && we < 0.05, "70000 points: centroids off by %g, weights by %g",
+	        e, we);
+}
+
 int
 main(void)
 {
@@ -574,5 +597,6 @@ main(void)
 	test_fixed_point();
 	test_brute_force();
 	test_levels_find_blobs();
+	test_large_input();
 	return t_done();
 }
