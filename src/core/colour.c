@@ -23,8 +23,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
-#include <string.h>
-#include <strings.h>
 
 #include "colour.h"
 #include "status.h"
@@ -64,6 +62,21 @@ static const struct {
 	{ "luv", RTG_SPACE_CIELUV },
 };
 
+/* ASCII-only, so the result does not depend on the locale (strcasecmp
+ * under a Turkish locale does not fold "I" to "i"). */
+static bool
+ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char ca = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char cb = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
 int
 rtg_space_parse(const char *name, enum rtg_space *out)
 {
@@ -72,7 +85,7 @@ rtg_space_parse(const char *name, enum rtg_space *out)
 	if (name == NULL)
 		return RTG_ERR_ARG;
 	for (i = 0; i < sizeof(space_aliases) / sizeof(space_aliases[0]); i++) {
-		if (strcasecmp(name, space_aliases[i].name) == 0) {
+		if (ascii_caseeq(name, space_aliases[i].name)) {
 			if (out != NULL)
 				*out = space_aliases[i].space;
 			return 0;
