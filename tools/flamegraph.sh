@@ -57,6 +57,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || { echo "flamegraph.sh: no image given" >&2; exit 2; }
+case $seconds in
+''|*[!0-9]*) echo "flamegraph.sh: --seconds takes whole seconds" >&2; exit 2 ;;
+esac
 case $cg in
 dwarf) cgopt="--call-graph dwarf,32768" ;;
 fp) cgopt="--call-graph fp" ;;
