@@ -1,5 +1,5 @@
 /* cache.c - see cache.h. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <dirent.h>
 #include <errno.h>

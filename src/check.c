@@ -7,7 +7,7 @@
  *
  * Exit status: 0 when nothing is wrong (notes allowed), 69 when MPD cannot
  * be used, 78 when the setup will not show the theme. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "configfile.h"
 #include "exitcodes.h"
 #include "lock.h"
 #include "modes.h"

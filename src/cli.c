@@ -5,7 +5,7 @@
  * the config file has to go between the defaults and the command line, and
  * the watcher re-reads that file later, so the overlay must be re-applied
  * each time (rtg_settings_build). */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config.h"
+#include "configfile.h"
 #include "status.h"
 
 enum cli_id {

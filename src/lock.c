@@ -1,5 +1,5 @@
 /* lock.c - see lock.h. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

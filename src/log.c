@@ -4,7 +4,7 @@
  * syslog priority prefix, which journald turns into the entry's priority,
  * and no time: the journal stamps entries itself.  Elsewhere the watcher
  * asks for a local time prefix so that a log file read later makes sense. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,12 +1,12 @@
 /* main.c - parse the command line, build the settings (defaults < config
  * file < command line) and run one mode.  Everything else lives in the
  * library so that tests and benchmarks link the same code. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <stdlib.h>
 
 #include "cli.h"
-#include "config.h"
+#include "configfile.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "modes.h"

@@ -3,7 +3,7 @@
  * needs MPD >= 0.22, albumart >= 0.21, binarylimit >= 0.22.4;
  * mpd_recv_readpicture/albumart hide the size/type lines, so the replies are
  * read pair by pair. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #include <limits.h>

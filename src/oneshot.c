@@ -1,7 +1,7 @@
 /* oneshot.c - one generation from start to finish: read the input, run the
  * pipeline, publish the theme, write the report, draw the preview.  The
  * watcher reuses the pieces (modes.h). */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

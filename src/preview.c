@@ -3,7 +3,7 @@
  * role colours, so that a person can look at the result instead of
  * reading hex.  24-bit SGR sequences (ESC[38;2;R;G;Bm); the plain style
  * prints the same facts without any escape sequence. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <stdbool.h>
 #include <stdio.h>

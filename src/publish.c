@@ -6,7 +6,7 @@
  * closed without writing, which emits IN_CLOSE_WRITE on the final name
  * while readers only ever see a complete file.  A reload redraws the whole
  * screen, so identical bytes are left alone. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

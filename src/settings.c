@@ -3,7 +3,7 @@
  * gen.template_text and gen.template_name are never owned by a settings
  * record: they stay NULL here and are filled on a copy of gen by whoever
  * reads the template file (rtg_options_resolve in oneshot.c). */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #include <pwd.h>

@@ -6,7 +6,7 @@
  *
  * Also the MPD one-shot mode (no source option): the same fetch, cache and
  * publish steps, once, for scripts and rmpc's on_song_change hook. */
-#include <config.h> /* autoconf's; "config.h" would be src/config.h */
+#include "config.h"
 
 #include <errno.h>
 #ifdef __GLIBC__
@@ -25,7 +25,7 @@
 
 #include "cache.h"
 #include "cli.h"
-#include "config.h"
+#include "configfile.h"
 #include "exitcodes.h"
 #include "lock.h"
 #include "log.h"

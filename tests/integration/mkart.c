@@ -11,7 +11,7 @@
  *
  * The large-art test builds its ~4 MB cover at test time with this instead
  * of committing megabytes. */
-#include <config.h>
+#include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>

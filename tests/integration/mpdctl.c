@@ -8,7 +8,7 @@
  * "password@HOST".  Each command's reply pairs are printed as "name: value";
  * the first failing command ends the run with exit 1 and the server's
  * message.  "update" waits until the database update has finished. */
-#include <config.h>
+#include "config.h"
 
 #include <mpd/client.h>
 #include <stdio.h>

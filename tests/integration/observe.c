@@ -8,7 +8,7 @@
  * publications and check that every read saw a complete, valid theme.
  * "ready" is printed once the watch is in place.  Runs until killed, or
  * until -n N events. */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

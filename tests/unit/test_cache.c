@@ -1,7 +1,7 @@
 /* test_cache.c - theme cache: the key (hash of art + options), memory LRU,
  * disk entries (found by a new process, bounded size with the least
  * recently used removed first, bad entries refused and removed). */
-#include <config.h>
+#include "config.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * sends: art in uneven chunks, sizes above the cap, a chunk past the
  * announced size, a size that changes between chunks, missing fields.
  * Also host parsing and the server lookup order. */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <signal.h>

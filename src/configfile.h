@@ -1,8 +1,8 @@
-/* config.h - the libconfig file: $XDG_CONFIG_HOME/rmpc-theme-gen/config
+/* configfile.h - the libconfig file: $XDG_CONFIG_HOME/rmpc-theme-gen/config
  * (else ~/.config/...), then each of $XDG_CONFIG_DIRS (default /etc/xdg);
  * --config PATH overrides.  See rmpc-theme-gen.conf(5). */
-#ifndef RTG_CONFIG_H
-#define RTG_CONFIG_H
+#ifndef RTG_CONFIGFILE_H
+#define RTG_CONFIGFILE_H
 
 #include "settings.h"
 

@@ -3,7 +3,7 @@
  * A table of keys, one parser each.  The file is applied onto a copy of the
  * settings and the copy replaces the original only when every key parsed,
  * so a bad file (at start or on reload) never leaves half-applied options. */
-#include <config.h> /* autoconf's (angle brackets: "config.h" is ours) */
+#include "config.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "configfile.h"
 #include "log.h"
 #include "settings.h"
 #include "status.h"
