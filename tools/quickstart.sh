@@ -1,8 +1,8 @@
 #!/bin/sh
 # quickstart.sh - from a fresh Debian 12 checkout to a generated theme:
 # installs the Debian packages that are missing (apt, through sudo when not
-# root), builds in the source tree, and generates a theme from a bundled
-# cover, shown with --preview.  Safe to run again: it only does what is
+# root), builds in the source tree, and runs the watcher on bundled tracks
+# played by a private MPD, showing each theme with --preview.  Safe to run again: it only does what is
 # still missing (set RTG_QUICKSTART_RECONFIGURE=1 to force configure).
 set -eu
 
@@ -75,14 +75,13 @@ build() {
 	make -j"$(nproc 2>/dev/null || echo 2)"
 }
 
-# The main job on the bundled default: a theme from a bundled cover, written
-# to a temporary directory (your real rmpc theme is not touched).
+# The main job on the bundled default: a private MPD plays the bundled
+# tracks, the watcher themes each track change into a temporary path and
+# every theme is shown with --preview (tools/demo.sh; your MPD and your rmpc
+# theme are not touched, everything is removed at the end).
 demo() {
-	cover=$top/tests/fixtures/album-dune.jpg
-	out=$(mktemp -d "${TMPDIR:-/tmp}/rmpc-theme-gen.XXXXXX")/current-song.ron
-	say "rmpc-theme-gen --image ${cover#"$top"/} --k 8 --space CIELAB --theme-output $out --preview"
-	./rmpc-theme-gen --image "$cover" --k 8 --space CIELAB --theme-output "$out" --preview
-	say "theme written to $out"
+	say "sh tools/demo.sh (private MPD, watcher, one theme per track)"
+	sh tools/demo.sh .
 	say "next: make check (the test suite), sudo make install, see README.md"
 }
 
