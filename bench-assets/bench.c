@@ -181,12 +181,13 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	struct rtg_result res;
 	char err[RTG_ERRLEN] = "";
 	char dir[PATH_MAX], target[PATH_MAX + 32];
-	double *tot, *nd, *st[NSTAGE], *pub;
+	double *tot = NULL, *nd = NULL, *st[NSTAGE] = { NULL }, *pub = NULL;
 	uint8_t *buf;
 	size_t len = 0;
 	int n = c->runs, rc = RTG_OK, i, j;
 
 	memset(r, 0, sizeof *r);
+	memset(&res, 0, sizeof res);
 	if ((buf = read_file(path, &len)) == NULL) {
 		snprintf(r->err, sizeof r->err, "%s: %s", path, strerror(errno));
 		return -1;
@@ -194,7 +195,7 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	r->rss_file_kb = peak_rss_kb();
 	if (set_options(&o, c->k, c->space) != 0) {
 		snprintf(r->err, sizeof r->err, "unknown colour space %s", c->space);
-		return -1;
+		goto out;
 	}
 	{
 		int w, h, comp;
@@ -212,10 +213,9 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	if (!tot || !nd || !pub || !st[0] || !st[1] || !st[2] || !st[3] ||
 	    !st[4] || !st[5]) {
 		snprintf(r->err, sizeof r->err, "out of memory");
-		return -1;
+		goto out;
 	}
 
-	memset(&res, 0, sizeof res);
 	for (i = 0; i < n; i++) {
 		double t0, t1;
 
@@ -236,8 +236,7 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	}
 	if (rc != RTG_OK) {
 		snprintf(r->err, sizeof r->err, "rtg_generate: %s", err);
-		free(buf);
-		return -1;
+		goto out;
 	}
 	r->w = res.image_width;
 	r->h = res.image_height;
@@ -257,8 +256,7 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	snprintf(dir, sizeof dir, "%s/rtg-bench-XXXXXX", c->publish_dir);
 	if (mkdtemp(dir) == NULL) {
 		snprintf(r->err, sizeof r->err, "mkdtemp %.200s: %s", dir, strerror(errno));
-		free(buf);
-		return -1;
+		goto out;
 	}
 	for (i = 0; i < n && rc == RTG_OK; i++) {
 		bool changed = false;
@@ -292,8 +290,7 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	rmdir(dir);
 	if (rc != RTG_OK) {
 		snprintf(r->err, sizeof r->err, "rtg_publish: %s", err);
-		free(buf);
-		return -1;
+		goto out;
 	}
 	rtg_result_free(&res);
 	r->rss_kb = peak_rss_kb();
@@ -314,15 +311,17 @@ measure_one(const struct cfg *c, const char *path, struct one *r)
 	}
 	if (r->stb_ok)
 		stats(tot, n, &r->stb_med, &r->stb_min, &r->stb_max);
+	r->ok = 1;
 
+out:
+	rtg_result_free(&res);
 	free(buf);
 	free(tot);
 	free(nd);
 	free(pub);
 	for (j = 0; j < NSTAGE; j++)
 		free(st[j]);
-	r->ok = 1;
-	return 0;
+	return r->ok ? 0 : -1;
 }
 
 /* ---- the parent: processes ---------------------------------------------- */
@@ -984,16 +983,20 @@ main(int argc, char **argv)
 
 	if (c.out_md && (md_file = fopen(c.out_md, "w")) == NULL) {
 		fprintf(stderr, "rtg-bench: %s: %s\n", c.out_md, strerror(errno));
+		free(rows);
 		return 1;
 	}
 	report(&c, rows, nimg);
 	if (md_file && fclose(md_file) != 0) {
 		fprintf(stderr, "rtg-bench: %s: %s\n", c.out_md, strerror(errno));
+		free(rows);
 		return 1;
 	}
 	for (int r = 0; r < nimg; r++)
-		if (!rows[r].g.ok)
+		if (!rows[r].g.ok) {
+			free(rows);
 			return 1;
+		}
 	free(rows);
 	return 0;
 }
