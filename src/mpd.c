@@ -309,6 +309,27 @@ static int parse_size(const char *v, unsigned long long *out)
 	return errno != 0 || *end != '\0' ? -1 : 0;
 }
 
+/* Reads and drops a chunk of n bytes announced by "binary: n" and the end
+ * of the reply, so that the connection stays in step (n <= binarylimit, so
+ * bounded).  0, or RTG_MPD_LOST (err set). */
+static int drop_chunk(struct rtg_mpd *m, const char *cmd, unsigned long long n,
+                      char *err)
+{
+	void *scratch;
+
+	if (n > m->chunk || (scratch = malloc(n > 0 ? (size_t)n : 1)) == NULL)
+		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk of %llu bytes",
+		                m->name, cmd, n);
+	if (!mpd_recv_binary(m->conn, scratch, (size_t)n) ||
+	    !mpd_response_finish(m->conn)) {
+		free(scratch);
+		conn_error(m, cmd, err);
+		return RTG_MPD_LOST;
+	}
+	free(scratch);
+	return 0;
+}
+
 /* Reads the reply to one "readpicture/albumart URI OFFSET" after the send:
  * size, optional type, binary, the bytes, OK.  *art grows on the first
  * chunk.  Returns 0 (chunk read; *got set), RTG_MPD_NONE, RTG_ERR_LIMIT,
@@ -376,24 +397,19 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 			rc = 0;
 		}
 		if (rc != 0) {
-			/* The chunk is on the wire anyway: read and drop it so the
-			 * connection stays in step (n <= binarylimit). */
-			void *scratch;
-			if (n > m->chunk || (scratch = malloc(n > 0 ? n : 1)) == NULL)
-				return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk of %llu bytes",
-				                m->name, cmd, n);
-			if (!mpd_recv_binary(m->conn, scratch, n) ||
-			    !mpd_response_finish(m->conn)) {
-				free(scratch);
-				conn_error(m, cmd, err);
+			char msg[RTG_ERRLEN];
+			memcpy(msg, err, RTG_ERRLEN);
+			if (drop_chunk(m, cmd, n, err) < 0)
 				return RTG_MPD_LOST;
-			}
-			free(scratch);
+			memcpy(err, msg, RTG_ERRLEN);
 			return rc;
 		}
 	} else if (size != *total) {
-		/* The picture changed between chunks (file rewritten). */
-		mpd_response_finish(m->conn);
+		/* The picture changed between chunks (file rewritten).  Its
+		 * bytes are on the wire: skipping them unread would make them
+		 * parse as the server's next reply. */
+		if (drop_chunk(m, cmd, n, err) < 0)
+			return RTG_MPD_LOST;
 		return rtg_fail(err, RTG_MPD_ACK, "%s: art changed while reading", cmd);
 	}
 	if (n > *total - offset)

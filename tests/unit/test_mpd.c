@@ -184,6 +184,15 @@ static void test_hostile(void)
 		rc = run(r, 1000, RTG_ART_FOLDER, 1, &art, &ok);
 		T_CHECK(rc == RTG_MPD_ACK, "size changed: %d", rc);
 		T_CHECK(art.bytes == NULL, "partial art kept");
+		T_CHECK(ok, "connection out of step after a size change");
+	}
+	{	/* the same, with a chunk that reads like a reply: its bytes must
+		 * not be taken for the server's next answer */
+		const char *const r[] = { "OK\n", "size: 40\nbinary: 16\nfile: y.flac\nOK\n\nOK\n",
+			"size: 41\nbinary: 16\nfile: z.flac\nOK\n\nOK\n", CUR, NULL };
+		rc = run(r, 1000, RTG_ART_FOLDER, 1, &art, &ok);
+		T_CHECK(rc == RTG_MPD_ACK, "size changed (reply-like bytes): %d", rc);
+		T_CHECK(ok, "connection out of step after reply-like bytes");
 	}
 	{	/* binary without size */
 		const char *const r[] = { "OK\n", "binary: 2\nab\nOK\n", CUR, NULL };
