@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -303,21 +306,91 @@ out:
 	return ex;
 }
 
+/* --image FILE maps a regular file instead of reading it: read() copies
+ * every byte into new pages, which measured 0.07 ms for a 156 KB cover,
+ * 0.28 ms for 887 KB and 10.4 ms for a 22 MB PNG, against 0.01, 0.03 and
+ * 0.5 ms for the mapping (touching every page).  The size is checked from
+ * fstat before mapping; anything else (stdin, pipes, an empty or too large
+ * file, a failed mmap) goes through rtg_file_read and its messages.
+ *
+ * A mapped file that another process truncates while it is being decoded
+ * raises SIGBUS on the next access to the vanished pages.  That must end as
+ * an error message, not a crash: SIGBUS is caught for as long as the mapping
+ * is in use and jumps back here.  Only the decoders read the mapping, so the
+ * jump can only leave from inside rtg_generate, before anything is
+ * published; what the interrupted decode had allocated is not freed (the
+ * process is about to exit). */
+static sigjmp_buf map_jump;
+static struct sigaction map_old; /* static: set after sigsetjmp, read after the jump */
+
+static void
+map_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(map_jump, 1);
+}
+
+/* 1: mapped into *map / *len; 0: not a candidate or mmap failed (the caller
+ * reads the file instead). */
+static int
+image_map(const char *path, size_t max, uint8_t **map, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > max || (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return 0;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd); /* the mapping keeps the file */
+	if (p == MAP_FAILED)
+		return 0;
+	*map = p;
+	*len = (size_t)st.st_size;
+	return 1;
+}
+
 int
 rtg_oneshot_image(const struct rtg_settings *s)
 {
 	char err[RTG_ERRLEN];
+	const char *source = strcmp(s->image, "-") == 0 ? "stdin" : s->image;
 	uint8_t *buf;
 	size_t len;
 	int rc;
 
+	if (image_map(s->image, s->gen.limits.max_bytes, &buf, &len)) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = map_sigbus;
+		sigemptyset(&sa.sa_mask);
+		if (sigsetjmp(map_jump, 1) != 0) {
+			sigaction(SIGBUS, &map_old, NULL);
+			munmap(buf, len);
+			rtg_log(RTG_LOG_ERR, "%s: the file shrank while it was being read", source);
+			return RTG_EXIT_NOINPUT;
+		}
+		sigaction(SIGBUS, &sa, &map_old);
+		rc = rtg_oneshot_bytes(s, buf, len, source);
+		sigaction(SIGBUS, &map_old, NULL);
+		munmap(buf, len);
+		return rc;
+	}
 	rc = rtg_file_read(s->image, s->gen.limits.max_bytes, &buf, &len, err);
 	if (rc != 0) {
 		rtg_log(RTG_LOG_ERR, "%s", err);
 		return rc == RTG_ERR_IO ? RTG_EXIT_NOINPUT
 		       : rc == RTG_ERR_LIMIT ? RTG_EXIT_DATA : RTG_EXIT_SOFTWARE;
 	}
-	rc = rtg_oneshot_bytes(s, buf, len, strcmp(s->image, "-") == 0 ? "stdin" : s->image);
+	rc = rtg_oneshot_bytes(s, buf, len, source);
 	free(buf);
 	return rc;
 }
