@@ -30,6 +30,13 @@ __lsan_default_suppressions(void)
 {
 	return "leak:libconfig.so\n";
 }
+
+const char *__lsan_default_options(void);
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
 static char path[64];
 
 static void

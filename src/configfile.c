@@ -134,6 +134,11 @@ static int bad(struct ctx *c, const config_setting_t *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Messages quote the file's strings, which may hold "\n" escapes: keep
+	 * the message one line (and the log free of forged lines). */
+	for (char *p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return rtg_fail(c->err, RTG_ERR_ARG, "%s:%d: %s: %s", c->path,
 	                config_setting_source_line(st), config_setting_name(st), msg);
 }
@@ -175,17 +180,22 @@ static int get_size(struct ctx *c, const config_setting_t *st, long long lo,
 		const char *str = config_setting_get_string(st);
 		char *end;
 		unsigned long long u;
+		int shift = 0;
 		errno = 0;
 		u = strtoull(str, &end, 10);
 		if (end == str || errno != 0 || u > (1ull << 40))
 			return bad(c, st, "not a size: \"%s\"", str);
 		switch (*end) {
-		case 'k': case 'K': u <<= 10; end++; break;
-		case 'm': case 'M': u <<= 20; end++; break;
-		case 'g': case 'G': u <<= 30; end++; break;
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
 		default: break;
 		}
-		if (*end == 'i' && end[-1] != *str) /* "KiB" */
+		/* Above 2^40 bytes is out of every range; shifting such a value
+		 * could wrap around 2^64 ("17179869184G" would be 0). */
+		u = u > (1ull << 40) >> shift ? (1ull << 40) + 1 : u << shift;
+		/* "KiB": the i only after a unit letter ("5i" is not a size) */
+		if (*end == 'i' && end > str && strchr("kKmMgG", end[-1]) != NULL)
 			end++;
 		if (*end == 'B' || *end == 'b')
 			end++;

@@ -9,7 +9,8 @@
  * .ron through rtg_theme_check, .tmpl through rtg_render (as a template, and
  * as the template of rtg_generate on a good image), .conf through
  * rtg_config_load; those may succeed, but must not crash and a failure must
- * be one of the documented ones. */
+ * be one of the documented ones (a .conf starting "# expect: error" must
+ * fail). */
 #include "config.h"
 
 #include <dirent.h>
@@ -37,6 +38,13 @@ const char *
 __lsan_default_suppressions(void)
 {
 	return "leak:libconfig.so\n";
+}
+
+const char *__lsan_default_options(void);
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
 }
 
 static uint8_t *
@@ -163,9 +171,12 @@ replay_template(const char *name, const uint8_t *buf, size_t len, const uint8_t 
 	rtg_result_free(&res);
 }
 
+/* A config crasher whose first line is "# expect: error" must be refused
+ * (a value that used to be accepted wrongly). */
 static void
-replay_config(const char *name, const char *path)
+replay_config(const char *name, const char *path, const uint8_t *buf, size_t len)
 {
+	static const char expect_error[] = "# expect: error\n";
 	struct rtg_settings s;
 	char err[RTG_ERRLEN] = "";
 	int st;
@@ -174,6 +185,9 @@ replay_config(const char *name, const char *path)
 	st = rtg_config_load(path, &s, err);
 	T_CHECK(st == RTG_OK || st == RTG_ERR_ARG, "rtg_config_load %s: status %d (%s)", name,
 	        st, err);
+	if (len >= sizeof expect_error - 1 &&
+	    memcmp(buf, expect_error, sizeof expect_error - 1) == 0)
+		T_CHECK(st == RTG_ERR_ARG, "rtg_config_load %s: accepted, want an error", name);
 	if (st != RTG_OK)
 		check_failure("rtg_config_load", name, st, err);
 	rtg_settings_free(&s);
@@ -220,7 +234,7 @@ main(void)
 			if (has_ext(name, ".tmpl"))
 				replay_template(name, buf, len, good, good_len);
 			if (has_ext(name, ".conf"))
-				replay_config(name, path);
+				replay_config(name, path, buf, len);
 			files++;
 		}
 		free(buf);
