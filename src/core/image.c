@@ -38,6 +38,7 @@
 #endif
 
 #include "image.h"
+#include "png.h"
 #include "status.h"
 
 /* rtg_image_free() releases px with the allocator of the decoder that made
@@ -594,6 +595,13 @@ rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 			st = decode_stb(f, buf, len, lim, img, err);
 	}
 #endif
+	else if (f == F_PNG) {
+		/* the libdeflate path (png.c) when built with it; what it does not
+		 * implement (interlaced, ...) goes to stb_image */
+		st = rtg_png_decode(buf, len, lim, min_pixels, img, err);
+		if (st == RTG_PNG_NOT_HANDLED)
+			st = decode_stb(f, buf, len, lim, img, err);
+	}
 	else
 		st = decode_stb(f, buf, len, lim, img, err);
 	(void)min_pixels;

@@ -1,6 +1,7 @@
 /* image.h - decode image bytes (JPEG, PNG, GIF, BMP, ... via stb_image;
- * WebP via libwebp; JPEG via libjpeg-turbo's DCT-domain scaling when built
- * with it) into 8-bit RGBA.  Limits are checked from the header (stbi_info /
+ * WebP via libwebp; JPEG via libjpeg-turbo's DCT-domain scaling and PNG via
+ * libdeflate with point sampling (png.h) when built with them) into 8-bit
+ * RGBA.  Limits are checked from the header (stbi_info /
  * WebPGetInfo / jpeg_read_header) before any pixel buffer is allocated. */
 #ifndef RTG_IMAGE_H
 #define RTG_IMAGE_H
@@ -25,14 +26,18 @@ struct rtg_image {
 	uint32_t width, height;  /* of px (after any scaled decode) */
 	uint32_t full_width, full_height; /* as declared by the file */
 	uint8_t *px;             /* RGBA8, width*height*4, row-major */
-	int scale_denom;         /* 1, 2, 4 or 8 (JPEG DCT scaling) */
+	int scale_denom;         /* 1, 2, 4 or 8 (JPEG DCT scaling); any integer
+	                          * >= 1 for PNG (libdeflate path: pixel (x, y)
+	                          * is the file's (x*d, y*d)) */
 	const char *format;      /* "jpeg", "png", "gif", "bmp", "webp", ... */
-	const char *decoder;     /* "stb_image", "libjpeg-turbo", "libwebp" */
+	const char *decoder;     /* "stb_image", "libjpeg-turbo", "libwebp",
+	                          * "libdeflate" (png.c) */
 };
 
 /* Decodes buf[0..len).  min_pixels is the decoder's sample budget: a JPEG
- * may be decoded at 1/2, 1/4 or 1/8 scale as long as the result still has at
- * least min_pixels pixels (0 = always full size).  Returns 0 or
+ * may be decoded at 1/2, 1/4 or 1/8 scale, a PNG on every d-th column and
+ * row (any d >= 1), as long as the result still has at least min_pixels
+ * pixels (0 = always full size).  Returns 0 or
  * RTG_ERR_FORMAT (not an image), RTG_ERR_DECODE (corrupt/truncated),
  * RTG_ERR_LIMIT, RTG_ERR_UNSUPPORTED (WebP without libwebp), RTG_ERR_NOMEM. */
 int rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,

@@ -1,0 +1,848 @@
+/* test_png.c - the libdeflate PNG path (png.c) against stb_image.
+ *
+ * Every PNG fixture, and PNGs written here in every colour type, bit depth,
+ * filter type, with tRNS, odd widths and split IDAT data, decodes to exactly
+ * stb_image's pixels at the sampled positions (pixel (x, y) of the output is
+ * the file's (x*d, y*d)), or is declared not handled and then decoded by
+ * stb_image.  Broken files fail cleanly: crashers, every prefix of a file,
+ * CRC mismatches, zlib streams longer or shorter than the image, huge
+ * declared sizes (refused before anything is allocated).  A decimated decode
+ * keeps the full decode's colours (fixed clusters within 2 dE00). */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stb_image.h>
+#ifdef HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
+
+#include "cluster.h"
+#include "colour.h"
+#include "image.h"
+#include "png.h"
+#include "sample.h"
+#include "status.h"
+#include "t.h"
+
+static const char *fixtures;
+
+static uint8_t *
+slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+	if (b == NULL || (n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n)) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Names of the *.png files in dir, sorted; returns the count. */
+static size_t
+list_png(const char *dir, char names[][256], size_t max)
+{
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && n < max) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && l < 256 && strcmp(e->d_name + l - 4, ".png") == 0)
+			memcpy(names[n++], e->d_name, l + 1);
+	}
+	closedir(d);
+	qsort(names, n, 256, cmp_name);
+	return n;
+}
+
+/* Output pixels that differ from stb's RGBA decode sp (w x h) at the
+ * positions they stand for. */
+static size_t
+diff_stb(const struct rtg_image *img, const uint8_t *sp, uint32_t w, uint32_t h)
+{
+	uint32_t d = (uint32_t)img->scale_denom;
+	size_t bad = 0;
+	if (img->full_width != w || img->full_height != h)
+		return SIZE_MAX;
+	for (uint32_t y = 0; y < img->height; y++)
+		for (uint32_t x = 0; x < img->width; x++) {
+			const uint8_t *a = img->px + ((size_t)y * img->width + x) * 4;
+			const uint8_t *b = sp + ((size_t)y * d * w + (size_t)x * d) * 4;
+			bad += memcmp(a, b, 4) != 0;
+		}
+	return bad;
+}
+
+/* Decodes buf with png.c at min_pixels and compares with stb_image.
+ * Returns 1 when png.c handled it, 0 when it declared "not handled" (then
+ * rtg_image_decode must give stb's result), -1 on a failure. */
+static int
+check_against_stb(const char *name, const uint8_t *buf, size_t len, uint64_t min_pixels)
+{
+	int sw = 0, sh = 0, sn;
+	uint8_t *sp = stbi_load_from_memory(buf, (int)len, &sw, &sh, &sn, 4);
+	struct rtg_image img;
+	char err[RTG_ERRLEN] = "";
+	memset(&img, 0, sizeof img);
+	int st = rtg_png_decode(buf, len, NULL, min_pixels, &img, err);
+	int ret = -1;
+	if (st == 0) {
+		T_CHECK(sp != NULL, "%s: we decode what stb_image refuses (%s)", name,
+		        stbi_failure_reason());
+		uint32_t d = rtg_png_decimation(img.full_width, img.full_height, min_pixels);
+		T_CHECK(img.scale_denom == (int)d && img.width == (img.full_width - 1) / d + 1 &&
+		        img.height == (img.full_height - 1) / d + 1,
+		        "%s min %llu: %ux%u / %d", name, (unsigned long long)min_pixels, img.width,
+		        img.height, img.scale_denom);
+		T_CHECK(min_pixels == 0 ? d == 1 :
+		        (uint64_t)img.width * img.height >= min_pixels ||
+		        (d == 1 && (uint64_t)sw * sh < min_pixels), "%s: budget kept", name);
+		T_CHECK(img.decoder == rtg_png_decoder, "%s: decoder", name);
+		if (sp != NULL) {
+			size_t bad = diff_stb(&img, sp, (uint32_t)sw, (uint32_t)sh);
+			T_CHECK(bad == 0, "%s min %llu (d %d): %zu pixels differ from stb_image",
+			        name, (unsigned long long)min_pixels, img.scale_denom, bad);
+			ret = bad == 0 ? 1 : -1;
+		}
+		rtg_image_free(&img);
+	} else if (st == RTG_PNG_NOT_HANDLED) {
+		T_CHECK(img.px == NULL, "%s: not handled leaves no pixels", name);
+		st = rtg_image_decode(buf, len, NULL, min_pixels, &img, err);
+		T_CHECK((st == 0) == (sp != NULL), "%s: not handled, then %d (%s)", name, st, err);
+		if (st == 0 && sp != NULL) {
+			T_CHECK(strcmp(img.decoder, "stb_image") == 0, "%s: %s", name, img.decoder);
+			T_CHECK(diff_stb(&img, sp, (uint32_t)sw, (uint32_t)sh) == 0, "%s", name);
+			ret = 0;
+		}
+		rtg_image_free(&img);
+	} else {
+		T_CHECK(0, "%s min %llu: status %d (%s)", name, (unsigned long long)min_pixels,
+		        st, err);
+	}
+	stbi_image_free(sp);
+	return ret;
+}
+
+/* ---- rtg_png_decimation -------------------------------------------------- */
+
+static uint64_t
+grid(uint32_t w, uint32_t h, uint32_t d)
+{
+	return (uint64_t)((w + d - 1) / d) * ((h + d - 1) / d);
+}
+
+static void
+test_decimation(void)
+{
+	/* 3370^2 with the default sample budget: 562^2 = 315844 >= 262144,
+	 * 482^2 = 232324 is not */
+	T_CHECK(rtg_png_decimation(3370, 3370, 262144) == 6, "3370: %u",
+	        rtg_png_decimation(3370, 3370, 262144));
+	T_CHECK(rtg_png_decimation(1024, 1024, 262144) == 2, "1024");
+	T_CHECK(rtg_png_decimation(1022, 1024, 262144) == 1, "1022x1024");
+	T_CHECK(rtg_png_decimation(600, 600, 262144) == 1, "600");
+	T_CHECK(rtg_png_decimation(600, 600, 0) == 1, "no budget");
+	T_CHECK(rtg_png_decimation(5000, 1, 2) == 4999, "a row: %u",
+	        rtg_png_decimation(5000, 1, 2));
+	T_CHECK(rtg_png_decimation(7, 9, 1) == 9, "one pixel: %u", rtg_png_decimation(7, 9, 1));
+	/* largest d with the budget, against a plain scan */
+	uint64_t seed = 12345;
+	for (int i = 0; i < 300; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		uint32_t w = 1 + (uint32_t)(seed >> 33) % 3000;
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		uint32_t h = 1 + (uint32_t)(seed >> 33) % 3000;
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		uint64_t min = 1 + (seed >> 33) % ((uint64_t)w * h + 10);
+		uint32_t want = 1;
+		for (uint32_t d = 1; d <= (w > h ? w : h); d++)
+			if (grid(w, h, d) >= min)
+				want = d;
+		uint32_t got = rtg_png_decimation(w, h, min);
+		T_CHECK(got == want, "%ux%u min %llu: %u, want %u", w, h, (unsigned long long)min,
+		        got, want);
+	}
+}
+
+#ifdef HAVE_LIBDEFLATE
+
+/* ---- a small PNG writer, for variants no fixture has -------------------- */
+
+struct wpng {
+	uint8_t *b;
+	size_t n, cap;
+};
+
+static void
+put(struct wpng *o, const void *p, size_t n)
+{
+	if (o->n + n > o->cap) {
+		o->cap = (o->n + n) * 2 + 64;
+		o->b = realloc(o->b, o->cap);
+		if (o->b == NULL)
+			exit(1);
+	}
+	memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
+static void
+put32(struct wpng *o, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	put(o, b, 4);
+}
+
+static void
+chunk(struct wpng *o, const char *type, const uint8_t *data, size_t n)
+{
+	put32(o, (uint32_t)n);
+	size_t at = o->n;
+	put(o, type, 4);
+	if (n)
+		put(o, data, n);
+	put32(o, libdeflate_crc32(0, o->b + at, n + 4));
+}
+
+/* Filter type f applied to row cur (n bytes) above prev, bpp as the spec. */
+static uint8_t
+paeth_ref(int a, int b, int c)
+{
+	int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+	return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+}
+
+static void
+filter_row(int f, const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t n,
+           size_t bpp)
+{
+	for (size_t i = 0; i < n; i++) {
+		int a = i >= bpp ? cur[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+		int pred = f == 0 ? 0 : f == 1 ? a : f == 2 ? b : f == 3 ? (a + b) / 2 :
+		           paeth_ref(a, b, c);
+		out[i] = (uint8_t)(cur[i] - pred);
+	}
+}
+
+struct spec {
+	uint32_t w, h;
+	unsigned depth, ctype;
+	int filter;          /* 0..4, or -1: row y uses y % 5, -2: pseudo-random */
+	size_t idat_split;   /* IDAT chunk size (0: one chunk) */
+	const uint8_t *trns; /* tRNS content or NULL */
+	size_t trns_len;
+	unsigned npal;       /* PLTE entries for colour type 3 */
+	uint32_t ihdr_h;     /* height written to IHDR (0: h) */
+	bool extra_chunks;   /* tEXt with a bad CRC and an unknown ancillary chunk */
+	bool empty_idat;     /* a zero-length IDAT between the others */
+	uint32_t bad_filter; /* row + 1 whose filter type byte becomes 5 */
+};
+
+/* raw: h rows of rowbytes unfiltered bytes.  Returns the file (free it). */
+static uint8_t *
+write_png(const struct spec *s, const uint8_t *raw, size_t *out_len)
+{
+	static const unsigned chans[7] = { 1, 0, 3, 1, 2, 0, 4 };
+	size_t bits = (size_t)s->w * chans[s->ctype] * s->depth;
+	size_t rb = (bits + 7) / 8, bpp = chans[s->ctype] * s->depth / 8;
+	if (bpp == 0)
+		bpp = 1;
+	size_t flen = s->h * (rb + 1);
+	uint8_t *filt = malloc(flen), *zero = calloc(1, rb + 1);
+	uint64_t seed = 99;
+	for (uint32_t y = 0; y < s->h; y++) {
+		int f = s->filter >= 0 ? s->filter : s->filter == -1 ? (int)(y % 5) :
+		        (int)((seed = seed * 6364136223846793005u + 1) >> 61) % 5;
+		filt[y * (rb + 1)] = (uint8_t)f;
+		filter_row(f, raw + y * rb, y ? raw + (y - 1) * rb : zero, filt + y * (rb + 1) + 1,
+		           rb, bpp);
+	}
+	if (s->bad_filter)
+		filt[(s->bad_filter - 1) * (rb + 1)] = 5;
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+	size_t zcap = libdeflate_zlib_compress_bound(c, flen);
+	uint8_t *z = malloc(zcap);
+	size_t zn = libdeflate_zlib_compress(c, filt, flen, z, zcap);
+	libdeflate_free_compressor(c);
+	if (zn == 0)
+		exit(1);
+
+	struct wpng o = { 0 };
+	put(&o, "\x89PNG\r\n\x1a\n", 8);
+	uint8_t ihdr[13];
+	uint32_t ih = s->ihdr_h ? s->ihdr_h : s->h;
+	for (int i = 0; i < 4; i++) {
+		ihdr[i] = (uint8_t)(s->w >> (24 - 8 * i));
+		ihdr[4 + i] = (uint8_t)(ih >> (24 - 8 * i));
+	}
+	ihdr[8] = (uint8_t)s->depth;
+	ihdr[9] = (uint8_t)s->ctype;
+	ihdr[10] = ihdr[11] = ihdr[12] = 0;
+	chunk(&o, "IHDR", ihdr, 13);
+	if (s->extra_chunks) {
+		chunk(&o, "tEXt", (const uint8_t *)"Comment\0hello", 13);
+		o.b[o.n - 1] ^= 0x55; /* its CRC is wrong: skipped, not checked */
+		chunk(&o, "zzZz", (const uint8_t *)"x", 1);
+	}
+	if (s->ctype == 3) {
+		uint8_t pal[768];
+		for (unsigned i = 0; i < 768; i++)
+			pal[i] = (uint8_t)(i * 37 + 11);
+		chunk(&o, "PLTE", pal, 3 * s->npal);
+	}
+	if (s->trns)
+		chunk(&o, "tRNS", s->trns, s->trns_len);
+	size_t step = s->idat_split ? s->idat_split : zn;
+	for (size_t at = 0; at < zn; at += step) {
+		chunk(&o, "IDAT", z + at, zn - at < step ? zn - at : step);
+		if (s->empty_idat && at == 0)
+			chunk(&o, "IDAT", NULL, 0);
+	}
+	chunk(&o, "IEND", NULL, 0);
+	free(z);
+	free(filt);
+	free(zero);
+	*out_len = o.n;
+	return o.b;
+}
+
+/* Random-ish unfiltered rows: smooth areas (which filters predict), noise,
+ * and every palette index / grey level. */
+static uint8_t *
+make_raw(const struct spec *s, size_t *rb_out)
+{
+	static const unsigned chans[7] = { 1, 0, 3, 1, 2, 0, 4 };
+	size_t rb = ((size_t)s->w * chans[s->ctype] * s->depth + 7) / 8;
+	uint8_t *raw = malloc(rb * s->h + 1);
+	uint64_t seed = (uint64_t)s->w * 31 + s->h * 7 + s->depth * 3 + s->ctype;
+	for (uint32_t y = 0; y < s->h; y++)
+		for (size_t i = 0; i < rb; i++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			uint8_t v = (y / 3) % 2 ? (uint8_t)(seed >> 56) : (uint8_t)(i * 5 + y * 3);
+			raw[y * rb + i] = v;
+		}
+	if (s->ctype == 3 && s->depth == 8) /* indices within the palette */
+		for (size_t i = 0; i < rb * s->h; i++)
+			raw[i] = (uint8_t)(raw[i] % s->npal);
+	*rb_out = rb;
+	return raw;
+}
+
+static void
+test_variants(void)
+{
+	static const struct {
+		unsigned ctype, depth;
+	} kinds[] = {
+		{ 0, 1 }, { 0, 2 }, { 0, 4 }, { 0, 8 }, { 0, 16 }, { 2, 8 }, { 2, 16 },
+		{ 3, 1 }, { 3, 2 }, { 3, 4 }, { 3, 8 }, { 4, 8 }, { 4, 16 }, { 6, 8 }, { 6, 16 },
+	};
+	static const uint32_t widths[] = { 1, 3, 7, 13, 64 };
+	int handled = 0, total = 0;
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+			for (int f = -2; f <= 4; f++) {
+				struct spec s = { .w = widths[wi], .h = 23, .depth = kinds[k].depth,
+				                  .ctype = kinds[k].ctype, .filter = f,
+				                  .idat_split = f == -1 ? 7 : 0,
+				                  .npal = 1u << (kinds[k].depth < 8 ? kinds[k].depth : 7),
+				                  .extra_chunks = f == 0, .empty_idat = f == -1 };
+				/* low-depth palettes use every index; 8-bit ones 128 of 256 */
+				size_t rb, len;
+				uint8_t *raw = make_raw(&s, &rb);
+				uint8_t *png = write_png(&s, raw, &len);
+				char name[64];
+				snprintf(name, sizeof name, "type %u depth %u width %u filter %d",
+				         s.ctype, s.depth, s.w, f);
+				for (uint64_t m = 0; m <= 40; m += 20) {
+					total++;
+					handled += check_against_stb(name, png, len, m) == 1;
+				}
+				free(png);
+				free(raw);
+			}
+		}
+	}
+	T_CHECK(handled == total, "%d of %d variants through the fast path", handled, total);
+
+	/* tRNS: palette alpha, grey / RGB colour keys (8 and 16 bit), with the
+	 * key's colour present in the image */
+	struct {
+		unsigned ctype, depth;
+		uint8_t trns[6];
+		size_t n;
+	} tk[] = {
+		{ 3, 8, { 0, 128, 255, 7 }, 4 },
+		{ 3, 2, { 10, 0 }, 2 },
+		{ 0, 8, { 0, 5 }, 2 },
+		{ 0, 1, { 0, 1 }, 2 },
+		{ 0, 4, { 0, 3 }, 2 },
+		{ 0, 16, { 0x12, 0x34 }, 2 },
+		{ 2, 8, { 0, 1, 0, 2, 0, 3 }, 6 },
+		{ 2, 16, { 1, 2, 3, 4, 5, 6 }, 6 },
+	};
+	for (size_t i = 0; i < sizeof tk / sizeof tk[0]; i++) {
+		struct spec s = { .w = 9, .h = 11, .depth = tk[i].depth, .ctype = tk[i].ctype,
+		                  .filter = -1, .trns = tk[i].trns, .trns_len = tk[i].n,
+		                  .npal = tk[i].ctype == 3 ? 1u << tk[i].depth : 0 };
+		if (s.npal > 16)
+			s.npal = 16;
+		size_t rb, len;
+		uint8_t *raw = make_raw(&s, &rb);
+		/* plant the key in a few places */
+		if (s.ctype == 0 && s.depth == 8)
+			raw[3] = raw[rb * 5 + 2] = 5;
+		if (s.ctype == 0 && s.depth == 16)
+			raw[2] = 0x12, raw[3] = 0x34;
+		if (s.ctype == 0 && s.depth == 4)
+			raw[0] = 0x33;
+		if (s.ctype == 2 && s.depth == 8)
+			raw[3] = 1, raw[4] = 2, raw[5] = 3;
+		if (s.ctype == 2 && s.depth == 16)
+			memcpy(raw + rb, tk[i].trns, 6);
+		uint8_t *png = write_png(&s, raw, &len);
+		char name[64];
+		snprintf(name, sizeof name, "tRNS type %u depth %u", s.ctype, s.depth);
+		T_CHECK(check_against_stb(name, png, len, 0) == 1, "%s handled", name);
+		struct rtg_image img;
+		char err[RTG_ERRLEN];
+		if (rtg_png_decode(png, len, NULL, 0, &img, err) == 0) {
+			size_t clear = 0;
+			for (size_t p = 0; p < (size_t)img.width * img.height; p++)
+				clear += img.px[p * 4 + 3] != 255;
+			T_CHECK(clear > 0, "%s: some pixel is transparent", name);
+			rtg_image_free(&img);
+		}
+		free(png);
+		free(raw);
+	}
+
+	/* a large image in several IDATs at production budgets */
+	struct spec big = { .w = 1100, .h = 1030, .depth = 8, .ctype = 2, .filter = -2,
+	                    .idat_split = 8192 };
+	size_t rb, len;
+	uint8_t *raw = make_raw(&big, &rb);
+	uint8_t *png = write_png(&big, raw, &len);
+	T_CHECK(check_against_stb("1100x1030", png, len, RTG_SAMPLE_BUDGET_DEFAULT) == 1,
+	        "big");
+	T_CHECK(rtg_png_decimation(1100, 1030, RTG_SAMPLE_BUDGET_DEFAULT) == 2, "d 2");
+	T_CHECK(check_against_stb("1100x1030", png, len, 10000) == 1, "big, d 10");
+	free(png);
+	free(raw);
+}
+
+/* Not handled: interlaced, an unknown critical chunk, tRNS on RGBA. */
+static void
+test_not_handled(void)
+{
+	struct spec s = { .w = 8, .h = 8, .depth = 8, .ctype = 6, .filter = 1 };
+	size_t rb, len;
+	uint8_t *raw = make_raw(&s, &rb);
+	static const uint8_t key[8] = { 0 };
+	s.trns = key;
+	s.trns_len = 8;
+	uint8_t *png = write_png(&s, raw, &len);
+	struct rtg_image img;
+	char err[RTG_ERRLEN] = "";
+	T_CHECK(rtg_png_decode(png, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED,
+	        "tRNS on RGBA: %s", err);
+	free(png);
+
+	/* an unknown critical chunk before IEND: stb_image refuses it too */
+	s.trns = NULL;
+	png = write_png(&s, raw, &len);
+	uint8_t *b = malloc(len + 12);
+	size_t iend = len - 12;
+	memcpy(b, png, iend);
+	static const uint8_t crit[12] = { 0, 0, 0, 0, 'Z', 'Z', 'Z', 'Z', 0, 0, 0, 0 };
+	memcpy(b + iend, crit, 12);
+	uint32_t crc = libdeflate_crc32(0, b + iend + 4, 4);
+	for (int i = 0; i < 4; i++)
+		b[iend + 8 + i] = (uint8_t)(crc >> (24 - 8 * i));
+	memcpy(b + iend + 12, png + iend, 12);
+	T_CHECK(rtg_png_decode(b, len + 12, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED,
+	        "unknown critical chunk");
+	T_CHECK(rtg_image_decode(b, len + 12, NULL, 0, &img, err) == RTG_ERR_DECODE,
+	        "stb_image judges it: %s", err);
+	free(b);
+	free(png);
+	free(raw);
+
+	size_t n;
+	uint8_t *il = slurp(fixtures, "interlaced.png", &n);
+	T_CHECK(rtg_png_decode(il, n, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "interlaced");
+	T_CHECK(rtg_image_decode(il, n, NULL, 0, &img, err) == 0 &&
+	        strcmp(img.decoder, "stb_image") == 0, "interlaced via stb: %s", err);
+	rtg_image_free(&img);
+	free(il);
+}
+
+/* Sets the CRC of the chunk at off. */
+static void
+fix_crc(uint8_t *b, size_t off)
+{
+	uint32_t n = (uint32_t)b[off] << 24 | (uint32_t)b[off + 1] << 16 |
+	             (uint32_t)b[off + 2] << 8 | b[off + 3];
+	uint32_t crc = libdeflate_crc32(0, b + off + 4, (size_t)n + 4);
+	for (int i = 0; i < 4; i++)
+		b[off + 8 + n + i] = (uint8_t)(crc >> (24 - 8 * i));
+}
+
+static int
+decode_status(const uint8_t *b, size_t n, const struct rtg_limits *lim, char *err)
+{
+	struct rtg_image img;
+	memset(&img, 0, sizeof img);
+	err[0] = '\0';
+	int st = rtg_png_decode(b, n, lim, 0, &img, err);
+	if (st == 0)
+		rtg_image_free(&img);
+	else
+		T_CHECK(img.px == NULL, "no pixels on failure");
+	return st;
+}
+
+static void
+test_broken(void)
+{
+	char err[RTG_ERRLEN];
+	size_t len;
+	uint8_t *buf = slurp(fixtures, "photo-elephants.png", &len);
+	uint8_t *b = malloc(len);
+
+	/* CRC mismatches: IHDR (a data byte changed, CRC kept), an IDAT chunk */
+	memcpy(b, buf, len);
+	b[16 + 3] ^= 1; /* width 160 -> 161 */
+	T_CHECK(decode_status(b, len, NULL, err) == RTG_ERR_DECODE && strstr(err, "CRC") &&
+	        strstr(err, "IHDR"), "IHDR CRC: %s", err);
+	memcpy(b, buf, len);
+	b[8 + 25 + 8 + 100] ^= 0x10; /* inside the first IDAT */
+	T_CHECK(decode_status(b, len, NULL, err) == RTG_ERR_DECODE && strstr(err, "CRC"),
+	        "IDAT CRC: %s", err);
+
+	/* IHDR height one row short / one row long, CRC fixed: the stream is
+	 * longer / shorter than the image */
+	memcpy(b, buf, len);
+	b[16 + 7] = 107;
+	fix_crc(b, 8);
+	T_CHECK(decode_status(b, len, NULL, err) == RTG_ERR_DECODE && strstr(err, "more than"),
+	        "stream longer: %s", err);
+	memcpy(b, buf, len);
+	b[16 + 7] = 109;
+	fix_crc(b, 8);
+	T_CHECK(decode_status(b, len, NULL, err) == RTG_ERR_DECODE &&
+	        strstr(err, "inflates to"), "stream shorter: %s", err);
+
+	/* a filter type byte of 5, in a sampled row and in a row that no
+	 * sampled row needs: refused either way */
+	struct spec s = { .w = 5, .h = 4, .depth = 8, .ctype = 2, .filter = 0 };
+	size_t rb, n;
+	uint8_t *raw = make_raw(&s, &rb);
+	uint8_t *png = write_png(&s, raw, &n);
+	T_CHECK(decode_status(png, n, NULL, err) == 0, "plain: %s", err);
+	free(png);
+	for (uint32_t row = 1; row <= 4; row++) {
+		s.bad_filter = row;
+		png = write_png(&s, raw, &n);
+		struct rtg_image img;
+		T_CHECK(rtg_png_decode(png, n, NULL, 4, &img, err) == RTG_ERR_DECODE &&
+		        strstr(err, "filter type 5"), "row %u: %s", row - 1, err);
+		free(png);
+	}
+	s.bad_filter = 0;
+	s.ihdr_h = 5; /* 4 rows written, 5 declared */
+	png = write_png(&s, raw, &n);
+	T_CHECK(decode_status(png, n, NULL, err) == RTG_ERR_DECODE, "short: %s", err);
+	free(png);
+	free(raw);
+
+	/* every prefix fails, through png.c and through rtg_image_decode */
+	static const char *const names[] = { "photo-elephants.png", "palette.png", "rgba.png",
+	                                     "grey-alpha.png", "rgb16.png", "noise.png" };
+	for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+		size_t fl;
+		uint8_t *fb = slurp(fixtures, names[f], &fl);
+		uint8_t *cut = malloc(fl);
+		int bad = 0;
+		size_t step = fl > 4000 ? 7 : 1;
+		for (size_t k = 0; k < fl; k++) {
+			if (k % step != 0 && k + 40 < fl)
+				continue;
+			memcpy(cut, fb, k); /* an exact-size copy: ASan sees overreads */
+			int st = decode_status(cut, k, NULL, err);
+			bad += !(st == RTG_ERR_DECODE || (st == RTG_ERR_FORMAT && k < 8)) ||
+			       err[0] == '\0' || strchr(err, '\n') != NULL;
+			struct rtg_image img;
+			int st2 = rtg_image_decode(cut, k, NULL, 0, &img, err);
+			bad += st2 == 0;
+			if (st2 == 0)
+				rtg_image_free(&img);
+		}
+		T_CHECK(bad == 0, "%s: %d prefixes not refused properly", names[f], bad);
+		T_CHECK(decode_status(fb, fl, NULL, err) == 0, "%s whole: %s", names[f], err);
+		free(cut);
+		free(fb);
+	}
+
+	/* random corruption: a status and a message or an image, never a crash */
+	uint64_t seed = 7;
+	int bad = 0;
+	for (int round = 0; round < 300; round++) {
+		memcpy(b, buf, len);
+		for (int k = 0; k < 3; k++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			size_t at = (seed >> 33) % (round % 2 ? len : 120); /* headers often */
+			b[at] ^= (uint8_t)(seed >> 17) | 1;
+		}
+		int st = decode_status(b, len, NULL, err);
+		bad += st > 1 || (st < 0 && err[0] == '\0');
+	}
+	T_CHECK(bad == 0, "%d inconsistent results on corrupt copies", bad);
+	free(b);
+	free(buf);
+}
+
+static void
+test_huge(void)
+{
+	char dir[4096], err[RTG_ERRLEN];
+	snprintf(dir, sizeof dir, "%s/../crashers", fixtures);
+	size_t len;
+	uint8_t *buf = slurp(dir, "huge-100000x100000.png", &len);
+	T_CHECK(decode_status(buf, len, NULL, err) == RTG_ERR_LIMIT && strstr(err, "100000x100000"),
+	        "%s", err);
+	/* limits that allow it: refused because 119 bytes of zlib data cannot
+	 * become 30 GB, before any allocation (not RTG_ERR_NOMEM, no time) */
+	struct rtg_limits lim = { .max_dimension = 100000, .max_pixels = 10000000000u,
+	                          .max_bytes = 1u << 30 };
+	T_CHECK(decode_status(buf, len, &lim, err) == RTG_ERR_DECODE &&
+	        strstr(err, "cannot inflate"), "%s", err);
+	free(buf);
+	buf = slurp(dir, "huge-16384x16384.png", &len);
+	T_CHECK(decode_status(buf, len, NULL, err) == RTG_ERR_LIMIT, "%s", err);
+	lim.max_pixels = 1u << 30;
+	T_CHECK(decode_status(buf, len, &lim, err) == RTG_ERR_DECODE &&
+	        strstr(err, "cannot inflate"), "%s", err);
+	free(buf);
+}
+
+static void
+test_crashers(void)
+{
+	char dir[4096], names[64][256];
+	snprintf(dir, sizeof dir, "%s/../crashers", fixtures);
+	size_t n = list_png(dir, names, 64);
+	T_CHECK(n >= 4, "%zu crasher PNGs", n);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *buf = slurp(dir, names[i], &len);
+		char err[RTG_ERRLEN] = "";
+		struct rtg_image img;
+		int st = decode_status(buf, len, NULL, err);
+		T_CHECK(st < 0 && err[0] != '\0' && strchr(err, '\n') == NULL, "%s: %d (%s)",
+		        names[i], st, err);
+		T_CHECK(rtg_image_decode(buf, len, NULL, 262144, &img, err) < 0, "%s", names[i]);
+		free(buf);
+	}
+}
+
+/* Every fixture: through png.c (or not handled and stb), equal to stb. */
+static void
+test_fixtures(void)
+{
+	char names[64][256];
+	size_t n = list_png(fixtures, names, 64);
+	T_CHECK(n >= 10, "%zu PNG fixtures", n);
+	int handled = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *buf = slurp(fixtures, names[i], &len);
+		int w, h, c;
+		if (!stbi_info_from_memory(buf, (int)len, &w, &h, &c))
+			w = h = 1;
+		int r = 0;
+		static const unsigned div[] = { 0, 1, 4, 9, 50 };
+		for (size_t k = 0; k < sizeof div / sizeof div[0]; k++) {
+			uint64_t m = div[k] ? (uint64_t)w * h / div[k] : 0;
+			r = check_against_stb(names[i], buf, len, m);
+		}
+		handled += r == 1;
+		/* via rtg_image_decode: the fast path's name when it decoded */
+		struct rtg_image img;
+		char err[RTG_ERRLEN];
+		if (rtg_image_decode(buf, len, NULL, 0, &img, err) == 0) {
+			T_CHECK((r == 1) == (img.decoder == rtg_png_decoder), "%s: %s", names[i],
+			        img.decoder);
+			rtg_image_free(&img);
+		}
+		free(buf);
+	}
+	/* all but interlaced.png */
+	T_CHECK(handled == (int)n - 1, "%d of %zu fixtures through the fast path", handled, n);
+}
+
+/* ---- decimation keeps the colours ---------------------------------------- */
+
+static void
+means(const struct rtg_samples *s, const struct rtg_centroid *c, int k, double (*m)[3],
+      double *share)
+{
+	double w[RTG_K_MAX] = { 0 };
+	memset(m, 0, sizeof(double[3]) * (size_t)k);
+	for (size_t i = 0; i < s->n; i++) {
+		int bj = 0;
+		double bd = 1e300;
+		for (int j = 0; j < k; j++) {
+			double d = 0;
+			for (int q = 0; q < 3; q++)
+				d += (s->pts[i][q] - c[j].v[q]) * (s->pts[i][q] - c[j].v[q]);
+			if (d < bd) {
+				bd = d;
+				bj = j;
+			}
+		}
+		for (int q = 0; q < 3; q++)
+			m[bj][q] += (double)s->pts[i][q] * s->w[i];
+		w[bj] += s->w[i];
+	}
+	for (int j = 0; j < k; j++) {
+		for (int q = 0; q < 3; q++)
+			m[j][q] = w[j] > 0 ? m[j][q] / w[j] : c[j].v[q];
+		share[j] = w[j] / s->total_weight;
+	}
+}
+
+/* album-dune.jpg (600x600) re-encoded as PNG; palette (k 8, CIELAB) of the
+ * full decode; the samples of decodes at d = 2, 3 and 4 are assigned to its
+ * centroids: every cluster with >= 5 % of the weight keeps its mean within
+ * 2 dE00 and its share within 0.03 (as test_scaled does for JPEG). */
+static void
+test_palette(void)
+{
+	size_t len;
+	uint8_t *jpg = slurp(fixtures, "album-dune.jpg", &len);
+	int w, h, c;
+	uint8_t *rgba = stbi_load_from_memory(jpg, (int)len, &w, &h, &c, 4);
+	free(jpg);
+	T_CHECK(rgba != NULL, "album-dune.jpg");
+	if (rgba == NULL)
+		return;
+	struct spec s = { .w = (uint32_t)w, .h = (uint32_t)h, .depth = 8, .ctype = 2,
+	                  .filter = 4, .idat_split = 32768 };
+	uint8_t *raw = malloc((size_t)w * h * 3);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		memcpy(raw + 3 * i, rgba + 4 * i, 3);
+	stbi_image_free(rgba);
+	uint8_t *png = write_png(&s, raw, &len);
+	free(raw);
+
+	struct rtg_samples full, dec;
+	struct rtg_image img;
+	struct rtg_centroid cent[RTG_K_MAX];
+	struct rtg_kmeans_opts ko;
+	char err[RTG_ERRLEN];
+	int st = rtg_png_decode(png, len, NULL, 0, &img, err);
+	T_CHECK(st == 0, "%s", err);
+	if (st != 0) {
+		free(png);
+		return;
+	}
+	st = rtg_sample(&img, RTG_SPACE_CIELAB, RTG_SAMPLE_BUDGET_DEFAULT, &full, err);
+	rtg_image_free(&img);
+	T_CHECK(st == 0, "%s", err);
+	rtg_kmeans_opts_default(&ko);
+	ko.k = 8;
+	int k = rtg_kmeans((const float (*)[3])full.pts, full.w, full.n, &ko, cent, NULL, err);
+	T_CHECK(k == 8, "k-means: %d %s", k, err);
+	double mf[RTG_K_MAX][3], sf[RTG_K_MAX];
+	if (k > 0)
+		means(&full, cent, k, mf, sf);
+	for (uint32_t want = 2; want <= 4 && k > 0; want++) {
+		uint64_t m = grid((uint32_t)w, (uint32_t)h, want);
+		st = rtg_png_decode(png, len, NULL, m, &img, err);
+		T_CHECK(st == 0 && img.scale_denom == (int)want, "d %u: %s", want, err);
+		if (st != 0)
+			continue;
+		st = rtg_sample(&img, RTG_SPACE_CIELAB, RTG_SAMPLE_BUDGET_DEFAULT, &dec, err);
+		rtg_image_free(&img);
+		if (st != 0)
+			continue;
+		double md[RTG_K_MAX][3], sd[RTG_K_MAX], worst = 0, wshare = 0;
+		means(&dec, cent, k, md, sd);
+		for (int j = 0; j < k; j++) {
+			if (sf[j] < 0.05)
+				continue;
+			double de = rtg_ciede2000(mf[j], md[j]);
+			worst = de > worst ? de : worst;
+			double ds = sf[j] > sd[j] ? sf[j] - sd[j] : sd[j] - sf[j];
+			wshare = ds > wshare ? ds : wshare;
+		}
+		printf("d %u: worst cluster mean %.2f dE00, share %.3f\n", want, worst, wshare);
+		T_CHECK(worst <= 2.0 && wshare <= 0.03, "d %u: %.2f dE00, share %.3f", want, worst,
+		        wshare);
+		rtg_samples_free(&dec);
+	}
+	rtg_samples_free(&full);
+	free(png);
+}
+
+#endif /* HAVE_LIBDEFLATE */
+
+int
+main(void)
+{
+	fixtures = getenv("FIXTURES");
+	if (fixtures == NULL) {
+		fprintf(stderr, "FIXTURES not set\n");
+		return 77;
+	}
+	test_decimation();
+#ifdef HAVE_LIBDEFLATE
+	T_CHECK(rtg_png_available(), "built with libdeflate");
+	test_fixtures();
+	test_variants();
+	test_not_handled();
+	test_broken();
+	test_huge();
+	test_crashers();
+	test_palette();
+#else
+	/* without libdeflate every PNG goes to stb_image */
+	T_CHECK(!rtg_png_available(), "no libdeflate");
+	size_t len;
+	uint8_t *buf = slurp(fixtures, "photo-elephants.png", &len);
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+	T_CHECK(rtg_png_decode(buf, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "stub");
+	T_CHECK(rtg_image_decode(buf, len, NULL, 0, &img, err) == 0 &&
+	        strcmp(img.decoder, "stb_image") == 0, "%s", err);
+	rtg_image_free(&img);
+	free(buf);
+#endif
+	return t_done();
+}
