@@ -42,6 +42,20 @@ struct rtg_image {
  * RTG_ERR_LIMIT, RTG_ERR_UNSUPPORTED (WebP without libwebp), RTG_ERR_NOMEM. */
 int rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
                      uint64_t min_pixels, struct rtg_image *img, char *err);
+
+/* A JPEG decoded at 1/2 scale keeps its palette (within 1.7 CIEDE2000 on
+ * the bench covers and test fixtures), at 1/4 and 1/8 a detailed picture's
+ * smaller colour clusters drift by 2-3 (tests/unit/test_scaled.c), so 1/2
+ * gets a lower pixel minimum than the coarser scales: this many pixels. */
+#define RTG_DECODE_HALF_MIN_DEFAULT (64u * 1024)
+
+/* As rtg_image_decode(), and a JPEG may also be decoded at 1/2 scale when
+ * the result keeps at least min_half pixels, even if that is below
+ * min_pixels (0: no separate minimum for 1/2).  min_pixels 0 still means
+ * always full size. */
+int rtg_image_decode_scaled(const uint8_t *buf, size_t len,
+                            const struct rtg_limits *lim, uint64_t min_pixels,
+                            uint64_t min_half, struct rtg_image *img, char *err);
 void rtg_image_free(struct rtg_image *img);
 
 #endif

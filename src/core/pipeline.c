@@ -36,6 +36,7 @@ rtg_options_default(struct rtg_options *o)
 	o->builtin = RTG_TEMPLATE_RMPC_0_11;
 	rtg_limits_default(&o->limits);
 	o->sample_budget = RTG_SAMPLE_BUDGET_DEFAULT;
+	o->decode_min_half = RTG_DECODE_HALF_MIN_DEFAULT;
 }
 
 static int
@@ -111,8 +112,8 @@ rtg_generate(const uint8_t *bytes, size_t len, const struct rtg_options *o,
 		return rc;
 
 	t0 = rtg_now_ms();
-	rc = rtg_image_decode(bytes, len, &o->limits,
-	                      o->full_decode ? 0 : o->sample_budget, &img, err);
+	rc = rtg_image_decode_scaled(bytes, len, &o->limits, o->full_decode ? 0 : o->sample_budget,
+	                             o->decode_min_half, &img, err);
 	t1 = rtg_now_ms();
 	res->t.decode_ms = t1 - t0;
 	if (rc != RTG_OK)

@@ -23,6 +23,9 @@ struct rtg_options {
 	enum rtg_builtin_template builtin;
 	struct rtg_limits limits;
 	uint64_t sample_budget;     /* pixels visited by the sampler */
+	uint64_t decode_min_half;   /* a JPEG may be decoded at 1/2 scale when that
+	                             * keeps this many pixels (1/4 and 1/8 need
+	                             * sample_budget); RTG_DECODE_HALF_MIN_DEFAULT */
 	int full_decode;            /* 1: never use scaled JPEG decoding */
 };
 
