@@ -95,20 +95,25 @@ has_ext(const char *name, const char *ext)
 static void
 replay_image(const char *name, const uint8_t *buf, size_t len)
 {
-	/* the image fuzzer's budgets (fuzz/image-fuzzer.c) */
-	static const uint64_t budgets[] = { 0, 4096, 65536, 1u << 20 };
+	/* the image fuzzer's budgets and half-scale minimums
+	 * (fuzz/image-fuzzer.c) */
+	static const uint64_t budgets[] = { 0, 16, 1000, 65536 };
+	static const uint64_t halves[] = { 0, 64 };
 	struct rtg_options o;
 	struct rtg_result res;
 
 	for (size_t i = 0; i < sizeof budgets / sizeof budgets[0]; i++) {
-		struct rtg_image img;
-		char err[RTG_ERRLEN] = "";
-		int st = rtg_image_decode(buf, len, NULL, budgets[i], &img, err);
+		for (size_t j = 0; j < sizeof halves / sizeof halves[0]; j++) {
+			struct rtg_image img;
+			char err[RTG_ERRLEN] = "";
+			int st = rtg_image_decode_scaled(buf, len, NULL, budgets[i], halves[j],
+			                                 &img, err);
 
-		check_failure("rtg_image_decode", name, st, err);
-		T_CHECK(img.px == NULL, "%s: pixels after a failure", name);
-		if (st == RTG_OK)
-			rtg_image_free(&img);
+			check_failure("rtg_image_decode", name, st, err);
+			T_CHECK(img.px == NULL, "%s: pixels after a failure", name);
+			if (st == RTG_OK)
+				rtg_image_free(&img);
+		}
 	}
 	for (int full = 0; full < 2; full++) {
 		char err[RTG_ERRLEN] = "";
