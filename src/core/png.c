@@ -10,7 +10,8 @@
  *
  *   1. The chunks are walked once, with every length checked against the
  *      buffer; the limits are checked from IHDR, and the inflated size
- *      h * (1 + rowbytes) is computed with overflow checks and compared with
+ *      (h * (1 + rowbytes), or the sum over the seven Adam7 passes of an
+ *      interlaced image) is computed with overflow checks and compared with
  *      what the compressed bytes could possibly hold (deflate expands at
  *      most 1032:1, zlib.net "zlib technical details"), all before any
  *      allocation.  A file can therefore not make us allocate more than
@@ -18,14 +19,16 @@
  *   2. IDAT data is inflated in one libdeflate call (it has no streaming
  *      API): straight from the file when there is one IDAT chunk, else from
  *      a gathered copy, freed right after.  The stream must inflate to
- *      exactly h * (1 + rowbytes) bytes.
+ *      exactly that size.
  *   3. Rows are unfiltered from that buffer into a two-row ring that stays
- *      in cache (the inflated buffer is only read, never written back).
+ *      in cache (the inflated buffer is only read, never written back);
+ *      an interlaced image is seven such sub-images, one after the other.
  *      Every row that a sampled row depends on must be unfiltered (Up,
  *      Average and Paeth read the row above); a row that nothing depends on
  *      (after the last sampled row, or above a None/Sub row and not itself
  *      sampled) is skipped.
- *   4. Only every d-th column of every d-th row is converted to RGBA8: the
+ *   4. Only every d-th column of every d-th row is converted to RGBA8 (for
+ *      an Adam7 pass: its pixels whose image x and y are multiples of d): the
  *      sampler visits at most its budget of pixels on a grid anyway, so the
  *      decoder keeps just enough of them (d is the largest integer such
  *      that the result still has min_pixels).  Neither a full-size
@@ -39,11 +42,12 @@
  *
  * Errors: a file this code understands but finds broken is RTG_ERR_DECODE
  * with the reason, final (stb_image is not asked again: it ignores CRCs and
- * would only add a second, different opinion).  Valid features that are not
- * implemented here (interlacing, unknown critical chunks, Apple's CgBI,
- * tRNS with an alpha channel, which stb rejects and libpng ignores) return
- * RTG_PNG_NOT_HANDLED so that the caller's stb_image path decides, and its
- * behaviour for those files stays what it was.
+ * would only add a second, different opinion).  What is not implemented
+ * here (unknown critical chunks, Apple's CgBI, tRNS with an alpha channel,
+ * which stb rejects and libpng ignores) returns RTG_PNG_NOT_HANDLED so that
+ * the caller's stb_image path decides, and its behaviour for those files
+ * stays what it was - but only after the whole chunk structure has been
+ * checked: stb_image allocates what a chunk length claims.
  */
 #include "config.h"
 
@@ -259,28 +263,34 @@ walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limi
 
 	if (len < 8 || memcmp(buf, SIG, 8) != 0)
 		return rtg_fail(err, RTG_ERR_FORMAT, "not a PNG (no PNG signature)");
-	if (len < 8 + 8 + 13 + 4) {
-		if (len >= 16 && is_type(buf + 12, "CgBI"))
-			return RTG_PNG_NOT_HANDLED;
+	/* Features left to stb_image are reported only once the whole chunk
+	 * structure has been checked: stb_image allocates from chunk lengths
+	 * it has not compared with the file (a 265-byte file made it ask for
+	 * 2 GiB), so it only ever gets files whose chunks are all in bounds. */
+	bool not_handled = false;
+	size_t pos = 8;
+	if (len >= 16 && is_type(buf + 12, "CgBI")) {
+		/* Apple's variant (before IHDR): stb_image reads it */
+		uint32_t n = rd32(buf + 8);
+		if (n > len - 8 - 12)
+			return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes, CgBI "
+			                "chunk cut short)", len);
+		pos += 12 + (size_t)n;
+		not_handled = true;
+	}
+	if (len - pos < 8 + 13 + 4)
 		return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes, the header "
-		                "needs 33)", len);
-	}
-	if (!is_type(buf + 12, "IHDR")) {
-		if (is_type(buf + 12, "CgBI")) /* Apple's variant: stb_image reads it */
-			return RTG_PNG_NOT_HANDLED;
+		                "needs %zu)", len, pos + 25);
+	if (!is_type(buf + pos + 4, "IHDR"))
 		return corrupt(err, "the first chunk is not IHDR");
-	}
-	if (rd32(buf + 8) != 13)
+	if (rd32(buf + pos) != 13)
 		return corrupt(err, "IHDR is not 13 bytes long");
-	if (!crc_ok(buf + 8, 13))
+	if (!crc_ok(buf + pos, 13))
 		return corrupt(err, "CRC mismatch in IHDR");
-	if ((st = parse_ihdr(p, buf + 16, lim, err)) != 0)
+	if ((st = parse_ihdr(p, buf + pos + 8, lim, err)) != 0)
 		return st;
-	if (p->interlace)
-		return RTG_PNG_NOT_HANDLED;
-
 	bool in_idat = false, idat_done = false;
-	size_t pos = 8 + 25;
+	pos += 25;
 	for (;;) {
 		if (len - pos < 12)
 			return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes: cut %s "
@@ -336,8 +346,11 @@ walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limi
 				p->pal[i][3] = 255;
 			}
 		} else if (is_type(t, "tRNS")) {
-			if (p->ctype == CT_GREYA || p->ctype == CT_RGBA)
-				return RTG_PNG_NOT_HANDLED; /* stb_image refuses, libpng ignores */
+			if (p->ctype == CT_GREYA || p->ctype == CT_RGBA) {
+				not_handled = true; /* stb_image refuses, libpng ignores */
+				pos += 12 + (size_t)clen;
+				continue;
+			}
 			if (p->has_trns || p->idat_count)
 				return corrupt(err, p->has_trns ? "two tRNS chunks" : "tRNS after IDAT");
 			if (!crc_ok(c, clen))
@@ -363,13 +376,15 @@ walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limi
 			return corrupt(err, "a second IHDR");
 		} else if (!(t[0] & 0x20)) {
 			/* an unknown critical chunk: we must not guess */
-			return RTG_PNG_NOT_HANDLED;
+			not_handled = true;
 		}
 		/* ancillary chunks are skipped, their CRC unchecked */
 		pos += 12 + (size_t)clen;
 	}
 	if (p->idat_count == 0)
 		return corrupt(err, "no IDAT chunk");
+	if (not_handled)
+		return RTG_PNG_NOT_HANDLED;
 	if (p->idat_count == 1)
 		p->single_idat_data = p->first_idat + 8;
 	return 0;
@@ -623,28 +638,30 @@ low_sample(const uint8_t *row, size_t x, unsigned depth)
 	return (unsigned)(row[bit >> 3] >> (8 - depth - (bit & 7))) & ((1u << depth) - 1);
 }
 
-/* stb_image's output for the file's pixels x = 0, d, 2d, ... (ow of them):
- * grey of depth < 8 scaled by 255 / (2^depth - 1); 16-bit samples reduced to
- * their high byte; tRNS colour keys compared with the stored samples at
- * full depth (for depths up to 8 with the key's low byte, as stb does). */
+/* stb_image's output for the row's pixels x0, x0 + step, ... (n of them),
+ * written ostep bytes apart: grey of depth < 8 scaled by 255 / (2^depth -
+ * 1); 16-bit samples reduced to their high byte; tRNS colour keys compared
+ * with the stored samples at full depth (for depths up to 8 with the key's
+ * low byte, as stb does). */
 static void
-convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, uint32_t d)
+convert_row(const struct png *p, const uint8_t *row, size_t x0, size_t step, uint32_t n,
+            uint8_t *out, size_t ostep)
 {
-	size_t x = 0;
-	const size_t step = d;
+	size_t x = x0;
+	const uint32_t ow = n;
 	switch (p->ctype) {
 	case CT_PALETTE:
 		if (p->depth == 8) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4)
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep)
 				memcpy(out, p->pal[row[x]], 4);
 		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4)
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep)
 				memcpy(out, p->pal[low_sample(row, x, p->depth)], 4);
 		}
 		return;
 	case CT_GREY:
 		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 2 * x;
 				out[0] = out[1] = out[2] = s[0];
 				out[3] = p->has_key && rd16(s) == p->key[0] ? 0 : 255;
@@ -654,7 +671,7 @@ convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, 
 			unsigned scale = p->depth == 1 ? 255 : p->depth == 2 ? 0x55 :
 			                 p->depth == 4 ? 0x11 : 1;
 			unsigned key = p->has_key ? (p->key[0] & 255u) : 256u; /* 256: none */
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				unsigned v = p->depth == 8 ? row[x] : low_sample(row, x, p->depth);
 				out[0] = out[1] = out[2] = (uint8_t)(v * scale);
 				out[3] = v == key ? 0 : 255;
@@ -663,13 +680,13 @@ convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, 
 		return;
 	case CT_GREYA:
 		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 4 * x;
 				out[0] = out[1] = out[2] = s[0];
 				out[3] = s[2];
 			}
 		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 2 * x;
 				out[0] = out[1] = out[2] = s[0];
 				out[3] = s[1];
@@ -678,7 +695,7 @@ convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, 
 		return;
 	case CT_RGB:
 		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 6 * x;
 				out[0] = s[0];
 				out[1] = s[2];
@@ -688,7 +705,7 @@ convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, 
 			}
 		} else if (p->has_key) {
 			unsigned k0 = p->key[0] & 255u, k1 = p->key[1] & 255u, k2 = p->key[2] & 255u;
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 3 * x;
 				out[0] = s[0];
 				out[1] = s[1];
@@ -696,7 +713,7 @@ convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, 
 				out[3] = s[0] == k0 && s[1] == k1 && s[2] == k2 ? 0 : 255;
 			}
 		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 3 * x;
 				out[0] = s[0];
 				out[1] = s[1];
@@ -707,72 +724,167 @@ convert_row(const struct png *p, const uint8_t *row, uint8_t *out, uint32_t ow, 
 		return;
 	default: /* CT_RGBA */
 		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4) {
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
 				const uint8_t *s = row + 8 * x;
 				out[0] = s[0];
 				out[1] = s[2];
 				out[2] = s[4];
 				out[3] = s[6];
 			}
-		} else if (d == 1) {
-			memcpy(out, row, (size_t)ow * 4);
+		} else if (step == 1 && ostep == 4) {
+			memcpy(out, row + 4 * x0, (size_t)ow * 4);
 		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += 4)
+			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep)
 				memcpy(out, row + 4 * x, 4);
 		}
 		return;
 	}
 }
 
-/* Unfilters the rows the output needs and converts the sampled ones.
- * raw: h rows of 1 + rowbytes bytes. */
-static int
-unfilter_and_sample(const struct png *p, const uint8_t *raw, uint32_t d, uint8_t *out,
-                    uint32_t ow, uint32_t oh, char *err)
-{
-	const size_t rb = p->rowbytes, stride = rb + 1;
-	const uint32_t h = p->h, last = (oh - 1) * d; /* last sampled row */
+/* ---- passes: the whole image, or the seven of Adam7 (spec 8.2) ---------- */
 
-	/* Which rows must be unfiltered: the sampled ones and, going up, every
-	 * row below which a row that is needed uses Up, Average or Paeth.
-	 * Every filter type byte is checked, needed or not. */
-	uint8_t *need = malloc(h);
-	uint8_t *ring = calloc(3, rb); /* two rows and a row of zeros */
-	if (need == NULL || ring == NULL) {
-		free(need);
-		free(ring);
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for PNG rows");
+struct pass {
+	uint32_t x0, y0, dx, dy; /* the pass's pixel (c, r) is the image's
+	                          * (x0 + c*dx, y0 + r*dy) */
+	uint32_t pw, ph;         /* its size; 0 x ... when it is empty */
+	size_t rb;               /* bytes of one of its rows, filter byte excluded */
+};
+
+static const uint8_t ADAM7[7][4] = {
+	{ 0, 0, 8, 8 }, { 4, 0, 8, 8 }, { 0, 4, 4, 8 }, { 2, 0, 4, 4 },
+	{ 0, 2, 2, 4 }, { 1, 0, 2, 2 }, { 0, 1, 1, 2 },
+};
+
+/* Pass geometry and the inflated size (sum over non-empty passes of
+ * ph * (1 + rb)); false if that does not fit in SIZE_MAX / 2. */
+static bool
+passes(const struct png *p, struct pass *ps, int *np, uint64_t *inflated)
+{
+	*np = p->interlace ? 7 : 1;
+	*inflated = 0;
+	for (int i = 0; i < *np; i++) {
+		struct pass *q = &ps[i];
+		q->x0 = p->interlace ? ADAM7[i][0] : 0;
+		q->y0 = p->interlace ? ADAM7[i][1] : 0;
+		q->dx = p->interlace ? ADAM7[i][2] : 1;
+		q->dy = p->interlace ? ADAM7[i][3] : 1;
+		q->pw = p->w > q->x0 ? (p->w - q->x0 - 1) / q->dx + 1 : 0;
+		q->ph = p->h > q->y0 ? (p->h - q->y0 - 1) / q->dy + 1 : 0;
+		/* pw <= 2^31, channels * depth <= 64: no overflow */
+		q->rb = (size_t)(((uint64_t)q->pw * p->channels * p->depth + 7) / 8);
+		if (q->pw == 0 || q->ph == 0)
+			continue; /* an empty pass has no rows, not even filter bytes */
+		uint64_t sz = (uint64_t)q->ph * ((uint64_t)q->rb + 1);
+		if (sz / q->ph != (uint64_t)q->rb + 1 || sz > SIZE_MAX / 2 - *inflated)
+			return false;
+		*inflated += sz;
 	}
-	bool below = false; /* the row below is needed and reads this one */
-	for (uint32_t y = h; y-- > 0;) {
-		unsigned ft = raw[(size_t)y * stride];
-		if (ft > F_PAETH) {
-			free(need);
-			free(ring);
-			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (row %" PRIu32 " has "
-			                "filter type %u)", y, ft);
+	return true;
+}
+
+/* The first index i >= 0 with (o + i*step) % d == 0, and the period of
+ * such indices; false if there is none below n. */
+static bool
+first_on_grid(uint32_t o, uint32_t step, uint32_t d, uint32_t n, uint32_t *first,
+              uint32_t *period)
+{
+	uint32_t a = step, b = d; /* gcd(step, d) */
+	while (b) {
+		uint32_t t = a % b;
+		a = b;
+		b = t;
+	}
+	*period = d / a;
+	uint32_t lim = *period < n ? *period : n;
+	for (uint32_t i = 0; i < lim; i++)
+		if (((uint64_t)o + (uint64_t)i * step) % d == 0) {
+			*first = i;
+			return true;
 		}
-		bool n = below || (y <= last && y % d == 0);
-		need[y] = n;
+	return false;
+}
+
+/* Unfilters the rows of one pass that the output needs and converts its
+ * pixels that lie on the output grid (image x and y multiples of d).
+ * raw: the pass's ph rows of 1 + rb bytes.  need: ph bytes, ring: 3 rows
+ * of at least rb bytes, the third all zeros. */
+static int
+sample_pass(const struct png *p, const struct pass *q, const char *pass_name,
+            const uint8_t *raw, uint32_t d, uint8_t *out, uint32_t ow, uint8_t *need,
+            uint8_t *ring, size_t ring_rb, char *err)
+{
+	const size_t stride = q->rb + 1;
+	uint32_t r0 = 0, rstep = 1, c0 = 0, cstep = 1;
+	bool rows = first_on_grid(q->y0, q->dy, d, q->ph, &r0, &rstep);
+	bool cols = first_on_grid(q->x0, q->dx, d, q->pw, &c0, &cstep);
+	bool any = rows && cols;
+	uint32_t ncols = any ? (q->pw - 1 - c0) / cstep + 1 : 0;
+	/* the last pass row on the grid */
+	uint32_t last = any ? r0 + (q->ph - 1 - r0) / rstep * rstep : 0;
+
+	/* Which rows must be unfiltered: those on the grid and, going up, every
+	 * row that a needed row reads through Up, Average or Paeth.  Every
+	 * filter type byte is checked, needed or not. */
+	bool below = false; /* the row below is needed and reads this one */
+	for (uint32_t r = q->ph; r-- > 0;) {
+		unsigned ft = raw[(size_t)r * stride];
+		if (ft > F_PAETH)
+			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (row %" PRIu32 "%s%s has "
+			                "filter type %u)", r, p->interlace ? " of Adam7 pass " : "",
+			                p->interlace ? pass_name : "", ft);
+		bool n = below || (any && r >= r0 && r <= last && (r - r0) % rstep == 0);
+		need[r] = n;
 		below = n && ft >= F_UP;
 	}
+	if (!any)
+		return 0;
 
-	const uint8_t *zero = ring + 2 * rb;
+	const uint8_t *zero = ring + 2 * ring_rb;
 	const uint8_t *prev = zero;
-	for (uint32_t y = 0; y <= last; y++) {
-		if (!need[y])
+	const size_t ostep = (size_t)cstep * q->dx / d * 4;
+	const size_t ox0 = ((size_t)q->x0 + (size_t)c0 * q->dx) / d;
+	for (uint32_t r = 0; r <= last; r++) {
+		if (!need[r])
 			continue;
-		const uint8_t *src = raw + (size_t)y * stride;
-		uint8_t *cur = ring + (size_t)(y & 1) * rb;
-		/* prev is row y - 1 whenever this row's filter reads it */
-		unfilter_row(src[0], p->bpp, src + 1, y == 0 ? zero : prev, cur, rb);
-		if (y % d == 0)
-			convert_row(p, cur, out + (size_t)(y / d) * ow * 4, ow, d);
+		const uint8_t *src = raw + (size_t)r * stride;
+		uint8_t *cur = ring + (size_t)(r & 1) * ring_rb;
+		/* prev is row r - 1 whenever this row's filter reads it */
+		unfilter_row(src[0], p->bpp, src + 1, r == 0 ? zero : prev, cur, q->rb);
+		if (r >= r0 && (r - r0) % rstep == 0) {
+			size_t oy = ((size_t)q->y0 + (size_t)r * q->dy) / d;
+			convert_row(p, cur, c0, cstep, ncols, out + (oy * ow + ox0) * 4, ostep);
+		}
 		prev = cur;
+	}
+	return 0;
+}
+
+/* All passes: raw holds them one after the other. */
+static int
+unfilter_and_sample(const struct png *p, const struct pass *ps, int np, const uint8_t *raw,
+                    uint32_t d, uint8_t *out, uint32_t ow, char *err)
+{
+	size_t rb = 0;
+	uint32_t ph = 1;
+	for (int i = 0; i < np; i++) {
+		rb = ps[i].rb > rb ? ps[i].rb : rb;
+		ph = ps[i].ph > ph ? ps[i].ph : ph;
+	}
+	uint8_t *need = malloc(ph);
+	uint8_t *ring = calloc(3, rb ? rb : 1); /* two rows and a row of zeros */
+	int st = 0;
+	if (need == NULL || ring == NULL)
+		st = rtg_fail(err, RTG_ERR_NOMEM, "out of memory for PNG rows");
+	for (int i = 0; i < np && st == 0; i++) {
+		if (ps[i].pw == 0 || ps[i].ph == 0)
+			continue;
+		static const char *const names[7] = { "1", "2", "3", "4", "5", "6", "7" };
+		st = sample_pass(p, &ps[i], names[i], raw, d, out, ow, need, ring, rb, err);
+		raw += (size_t)ps[i].ph * (ps[i].rb + 1);
 	}
 	free(need);
 	free(ring);
-	return 0;
+	return st;
 }
 
 static const char *
@@ -809,8 +921,10 @@ rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 		return st;
 
 	/* everything below is bounded by the checked limits */
-	uint64_t inflated = (uint64_t)p.h * (p.rowbytes + 1);
-	if (inflated / p.h != p.rowbytes + 1 || inflated > SIZE_MAX / 2)
+	struct pass ps[7];
+	int np;
+	uint64_t inflated;
+	if (!passes(&p, ps, &np, &inflated))
 		return rtg_fail(err, RTG_ERR_LIMIT, "PNG is %" PRIu32 "x%" PRIu32 " pixels, "
 		                "too large to decode", p.w, p.h);
 	if (inflated > (uint64_t)p.idat_total * DEFLATE_MAX_RATIO + DEFLATE_MAX_RATIO)
@@ -859,7 +973,7 @@ rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a %" PRIu32 "x%"
 		                PRIu32 " PNG", ow, oh);
 	}
-	st = unfilter_and_sample(&p, raw, d, out, ow, oh, err);
+	st = unfilter_and_sample(&p, ps, np, raw, d, out, ow, err);
 	free(raw);
 	if (st != 0) {
 		free(out);

@@ -1,14 +1,13 @@
 /* png.h - fast PNG decoding with libdeflate, point-sampled to a reduced size.
  *
- * rtg_image_decode() tries this first for PNG input.  The common case of
- * album art and photographs - non-interlaced, grey / RGB / palette /
- * grey+alpha / RGBA, bit depth 1 to 16 - is decoded here: the chunks are
- * walked in the memory buffer, the IDAT data inflated in one call to
- * libdeflate, every row unfiltered, and only the pixels of an integer grid
- * (every d-th column of every d-th row) converted to RGBA8.  Anything else
- * (interlaced, unknown critical chunks, Apple's CgBI, tRNS on an image with
- * an alpha channel) is reported as not handled, and stb_image decodes it.
- * Without libdeflate every PNG is "not handled".
+ * rtg_image_decode() tries this first for PNG input.  Every standard PNG -
+ * grey / RGB / palette / grey+alpha / RGBA, bit depth 1 to 16, interlaced
+ * or not - is decoded here: the chunks are walked in the memory buffer, the
+ * IDAT data inflated in one call to libdeflate, the rows unfiltered, and
+ * only the pixels of an integer grid (every d-th column of every d-th row)
+ * converted to RGBA8.  The rest (unknown critical chunks, Apple's CgBI,
+ * tRNS on an image with an alpha channel) is reported as not handled, and
+ * stb_image decides.  Without libdeflate every PNG is "not handled".
  */
 #ifndef RTG_PNG_H
 #define RTG_PNG_H
