@@ -272,7 +272,7 @@ walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limi
 	if (len >= 16 && is_type(buf + 12, "CgBI")) {
 		/* Apple's variant (before IHDR): stb_image reads it */
 		uint32_t n = rd32(buf + 8);
-		if (n > len - 8 - 12)
+		if (len < 8 + 12 || n > len - 8 - 12)
 			return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes, CgBI "
 			                "chunk cut short)", len);
 		pos += 12 + (size_t)n;

@@ -553,6 +553,37 @@ test_not_handled(void)
 
 }
 
+/* Apple's CgBI chunk before IHDR: left to stb_image, but only whole files;
+ * every prefix is refused here (the 17-byte one once read past the end). */
+static void
+test_cgbi(void)
+{
+	size_t len;
+	uint8_t *png = slurp(fixtures, "grey.png", &len);
+	size_t n = len + 16;
+	uint8_t *b = malloc(n);
+	memcpy(b, png, 8);
+	static const uint8_t cgbi[16] = { 0, 0, 0, 4, 'C', 'g', 'B', 'I', 0x50, 0, 0x20, 6 };
+	memcpy(b + 8, cgbi, 16);
+	uint32_t crc = libdeflate_crc32(0, b + 12, 8);
+	for (int i = 0; i < 4; i++)
+		b[20 + i] = (uint8_t)(crc >> (24 - 8 * i));
+	memcpy(b + 24, png + 8, len - 8);
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+	T_CHECK(rtg_png_decode(b, n, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "CgBI");
+	int bad = 0;
+	for (size_t k = 8; k < n; k++) {
+		uint8_t *cut = malloc(k);
+		memcpy(cut, b, k);
+		bad += rtg_png_decode(cut, k, NULL, 0, &img, err) != RTG_ERR_DECODE;
+		free(cut);
+	}
+	T_CHECK(bad == 0, "CgBI: %d prefixes not refused", bad);
+	free(b);
+	free(png);
+}
+
 /* Sets the CRC of the chunk at off. */
 static void
 fix_crc(uint8_t *b, size_t off)
@@ -878,6 +909,7 @@ main(void)
 	test_fixtures();
 	test_variants();
 	test_not_handled();
+	test_cgbi();
 	test_broken();
 	test_huge();
 	test_crashers();
