@@ -179,6 +179,10 @@ static int fallback_theme(struct job *j, char **text, size_t *len, char *how,
 
 /* ------------------------------------------------------------------ watcher */
 
+/* CONN_UP is only entered once a command succeeded on the connection: a
+ * server that lets us in and then refuses everything (no password where
+ * one is needed) or closes at once is still down, so that it costs one log
+ * line and the backoff keeps growing instead of restarting. */
 enum conn_state { CONN_NEW, CONN_UP, CONN_DOWN, CONN_DENIED };
 
 struct watcher {
@@ -237,8 +241,22 @@ static void drop(struct watcher *w, int rc, const char *msg)
 	rtg_mpd_close(w->mpd);
 	w->mpd = NULL;
 	w->idling = false;
-	w->backoff_ms = BACKOFF_MIN_MS;
+	/* A connection that worked is retried soon; one that never did goes
+	 * on with the backoff it had. */
+	if (w->state == CONN_UP)
+		w->backoff_ms = BACKOFF_MIN_MS;
 	conn_down(w, rc == RTG_MPD_DENIED ? CONN_DENIED : CONN_DOWN, msg);
+}
+
+/* The first command on a new connection succeeded. */
+static void conn_up(struct watcher *w)
+{
+	w->backoff_ms = BACKOFF_MIN_MS;
+	if (w->state == CONN_UP)
+		return;
+	w->state = CONN_UP;
+	rtg_log(RTG_LOG_INFO, "connected to %s (MPD protocol %s, %s)", w->target.name,
+	        rtg_mpd_version(w->mpd), w->target.origin);
 }
 
 static void try_connect(struct watcher *w)
@@ -259,11 +277,8 @@ static void try_connect(struct watcher *w)
 		return;
 	}
 	timer_arm(w, 0);
-	w->backoff_ms = BACKOFF_MIN_MS;
-	w->state = CONN_UP;
-	rtg_log(RTG_LOG_INFO, "connected to %s (MPD protocol %s, %s)", w->target.name,
-	        rtg_mpd_version(w->mpd), w->target.origin);
-	/* Nothing reports what happened while we were away. */
+	/* Nothing reports what happened while we were away; currentsong
+	 * also proves the connection usable (conn_up). */
 	w->want_song = true;
 }
 
@@ -309,6 +324,7 @@ static void process(struct watcher *w, double t0)
 		mpd_error(w, rc, err);
 		return;
 	}
+	conn_up(w);
 	if (song.uri == NULL) {
 		if (!w->nothing_logged)
 			rtg_log(RTG_LOG_INFO, "nothing playing");
@@ -350,6 +366,7 @@ static void process(struct watcher *w, double t0)
 		snprintf(reason, sizeof reason, "no album art");
 	} else {
 		if (rc == RTG_MPD_DENIED) {
+			w->have_last = false; /* as above */
 			mpd_error(w, rc, err);
 			return;
 		}

@@ -1,6 +1,7 @@
 #!/bin/sh
-# A password-protected MPD: a wrong password is one clear error naming the
-# host, retried at the slow end; fixing the config (reload) reconnects.
+# A password-protected MPD: a wrong password, or none where the commands
+# need one, is one clear error naming the host, retried at the slow end;
+# fixing the config (reload) reconnects.
 # The password comes from MPD_HOST=password@socket first, then from the
 # config's mpd_password (which wins).
 . "$top_srcdir/tests/setup.sh"
@@ -21,6 +22,27 @@ printf 'mpd_password = "secret";\n' > "$CONF"
 wait_log 1 'configuration reloaded'
 wait_log 1 'connected to'
 wait_log 1 'embedded-png/track.flac: theme published'
+watcher_stop
+[ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
+
+# No password where one is needed: MPD lets the connection in and refuses
+# the first command.  One error naming the host, and no "connected" line
+# for a connection that cannot be used, however many attempts (SIGHUP
+# makes one at once; -v shows them as "still down").
+mpd_stop
+mpd_start 'password "secret@read,add,control,admin"' 'default_permissions ""'
+: > "$CONF"
+MPD_HOST="$MPD_SOCK" watcher_start -v
+wait_log 1 "$MPD_SOCK: currentsong: .*permission.*retrying every 8 s"
+kill -HUP "$W_PID"
+wait_log 1 'still down: .*permission'
+kill -HUP "$W_PID"
+wait_log 2 'still down: .*permission'
+[ "$(log_count "$W_LOG" 'retrying every')" -eq 1 ] || t_fail "error repeated: $(cat "$W_LOG")"
+[ "$(log_count "$W_LOG" 'connected to')" -eq 0 ] || t_fail "unusable connection logged as connected"
+printf 'mpd_password = "secret";\n' > "$CONF"
+wait_log 1 'connected to'
+wait_log 1 'embedded-png/track.flac: theme'
 watcher_stop
 [ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
 exit 0
