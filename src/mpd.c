@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <mpd/client.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,24 @@ static int conn_error(struct rtg_mpd *m, const char *what, char *err)
 	return rc;
 }
 
+/* mpd_response_finish() without its assertions.  Debian builds libmpdclient
+ * (2.20) with assertions on, and its mpd_response_finish() aborts the whole
+ * process when a reply holds a "list_OK" outside a command list (found by
+ * fuzz/mpd-reply-fuzzer; tests/crashers/mpd-list-ok-binarylimit.reply): a
+ * broken or hostile server must cost a reconnect, not the watcher.  For a
+ * reply that is still being received: reads the pairs up to its end.
+ * mpd_recv_pair() reports that "list_OK" as a malformed reply instead. */
+static bool finish_reply(struct mpd_connection *c)
+{
+	struct mpd_pair *p;
+
+	if (mpd_connection_get_error(c) != MPD_ERROR_SUCCESS)
+		return false;
+	while ((p = mpd_recv_pair(c)) != NULL)
+		mpd_return_pair(c, p);
+	return mpd_connection_get_error(c) == MPD_ERROR_SUCCESS;
+}
+
 /* ------------------------------------------------------------- connection */
 
 int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
@@ -184,7 +203,8 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 	}
 	v = mpd_connection_get_server_version(m->conn);
 	snprintf(m->version, sizeof m->version, "%u.%u.%u", v[0], v[1], v[2]);
-	if (t->password != NULL && !mpd_run_password(m->conn, t->password)) {
+	if (t->password != NULL && (!mpd_send_password(m->conn, t->password) ||
+	                            !finish_reply(m->conn))) {
 		rc = conn_error(m, "password", err);
 		if (rc == RTG_MPD_DENIED || rc == RTG_MPD_ACK)
 			rc = rtg_fail(err, RTG_MPD_DENIED,
@@ -195,7 +215,8 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 	/* Bigger chunks: a 5 MB cover in a handful of round trips instead of
 	 * ~640 at the default 8 KiB. */
 	if (binarylimit > 0 && rtg_mpd_version_at_least(m, 0, 22, 4)) {
-		if (mpd_run_binarylimit(m->conn, (unsigned)binarylimit)) {
+		if (mpd_send_binarylimit(m->conn, (unsigned)binarylimit) &&
+		    finish_reply(m->conn)) {
 			m->chunk = binarylimit;
 		} else {
 			rc = conn_error(m, "binarylimit", err);
@@ -248,10 +269,17 @@ int rtg_mpd_current(struct rtg_mpd *m, struct rtg_song *song, char *err)
 
 	song->id = 0;
 	song->uri = NULL;
-	s = mpd_run_current_song(m->conn);
+	if (!mpd_send_current_song(m->conn))
+		return conn_error(m, "currentsong", err);
+	s = mpd_recv_song(m->conn);
 	if (s == NULL) {
+		/* without a song the reply's end has been read */
 		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS)
 			return 0; /* nothing playing */
+		return conn_error(m, "currentsong", err);
+	}
+	if (!finish_reply(m->conn)) {
+		mpd_song_free(s);
 		return conn_error(m, "currentsong", err);
 	}
 	song->id = mpd_song_get_id(s);
@@ -321,7 +349,7 @@ static int drop_chunk(struct rtg_mpd *m, const char *cmd, unsigned long long n,
 		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk of %llu bytes",
 		                m->name, cmd, n);
 	if (!mpd_recv_binary(m->conn, scratch, (size_t)n) ||
-	    !mpd_response_finish(m->conn)) {
+	    !finish_reply(m->conn)) {
 		free(scratch);
 		conn_error(m, cmd, err);
 		return RTG_MPD_LOST;
@@ -367,11 +395,8 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 	if (p == NULL) {
 		/* End of reply without data: readpicture's "no picture" is a
 		 * plain OK; an ACK (albumart's "No file exists") lands here too. */
-		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS) {
-			if (!mpd_response_finish(m->conn))
-				return conn_error(m, cmd, err);
-			return RTG_MPD_NONE;
-		}
+		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS)
+			return RTG_MPD_NONE; /* the OK ended the reply */
 		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SERVER &&
 		    mpd_connection_get_server_error(m->conn) == MPD_SERVER_ERROR_NO_EXIST) {
 			mpd_connection_clear_error(m->conn);
@@ -419,7 +444,7 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 	 * buffer (that must be >= binarylimit with mpd_recv_readpicture) and
 	 * no copy. */
 	if (!mpd_recv_binary(m->conn, art->bytes + offset, (size_t)n) ||
-	    !mpd_response_finish(m->conn))
+	    !finish_reply(m->conn))
 		return conn_error(m, cmd, err) == RTG_MPD_ACK ? RTG_MPD_ACK : RTG_MPD_LOST;
 	*got = (size_t)n;
 	return 0;

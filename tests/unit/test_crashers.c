@@ -8,9 +8,10 @@
  * rtg_generate.  Text crashers also go where they came from, by extension:
  * .ron through rtg_theme_check, .tmpl through rtg_render (as a template, and
  * as the template of rtg_generate on a good image), .conf through
- * rtg_config_load; those may succeed, but must not crash and a failure must
- * be one of the documented ones (a .conf starting "# expect: error" must
- * fail). */
+ * rtg_config_load, .reply as a scripted MPD server's bytes through the MPD
+ * module (fuzz/mpd-script.h: open, album art, currentsong, idle); those may
+ * succeed, but must not crash and a failure must be one of the documented
+ * ones (a .conf starting "# expect: error" must fail). */
 #include "config.h"
 
 #include <dirent.h>
@@ -29,6 +30,7 @@
 #include "status.h"
 #include "t.h"
 #include "theme.h"
+#include "../../fuzz/mpd-script.h"
 
 /* LeakSanitizer (sanitizer builds): libconfig 1.5 leaks the text of a
  * string token its grammar rejects (config-string-key-leak.conf); that leak
@@ -198,6 +200,20 @@ replay_config(const char *name, const char *path, const uint8_t *buf, size_t len
 	rtg_settings_free(&s);
 }
 
+static void
+replay_reply(const char *name, const uint8_t *buf, size_t len)
+{
+	static struct mpd_script sc = { .lfd = -1 };
+	char why[RTG_ERRLEN + 64] = "";
+
+	if (sc.lfd < 0 && mpd_script_listen(&sc) != 0) {
+		T_CHECK(0, "%s: cannot listen on %s", name, sc.name);
+		return;
+	}
+	T_CHECK(len >= 1 && mpd_script_play(&sc, buf, len, why, sizeof why) == 0, "%s: %s",
+	        name, why);
+}
+
 static int
 not_hidden(const struct dirent *d)
 {
@@ -240,6 +256,8 @@ main(void)
 				replay_template(name, buf, len, good, good_len);
 			if (has_ext(name, ".conf"))
 				replay_config(name, path, buf, len);
+			if (has_ext(name, ".reply"))
+				replay_reply(name, buf, len);
 			files++;
 		}
 		free(buf);
