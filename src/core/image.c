@@ -41,6 +41,7 @@
 #endif
 
 #include "image.h"
+#include "jpegprog.h"
 #include "png.h"
 #include "status.h"
 
@@ -657,6 +658,21 @@ decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	int denom = jpeg_pick_denom(fw, fh, min_pixels, min_half);
 	ci.scale_num = 1;
 	ci.scale_denom = (unsigned)denom;
+	/* progressive at reduced scale: our decoder of the needed scans (no
+	 * whole-image coefficient array), else libjpeg on the reduced stream */
+	if (ci.progressive_mode && denom > 1 && !ci.arith_code && ci.data_precision == 8 &&
+	    ((ci.jpeg_color_space == JCS_YCbCr && ci.num_components == 3) ||
+	     (ci.jpeg_color_space == JCS_GRAYSCALE && ci.num_components == 1))) {
+		st = rtg_jpegprog_decode(buf, len, denom, ci.num_components == 1, img, err);
+		if (st == 0 && (img->full_width != fw || img->full_height != fh)) {
+			rtg_image_free(img); /* cannot happen (one SOF); never trust it */
+			st = RTG_JPEGPROG_NOT_HANDLED;
+		}
+		if (st != RTG_JPEGPROG_NOT_HANDLED) {
+			jpeg_destroy_decompress(&ci);
+			return st;
+		}
+	}
 	if (ci.progressive_mode && denom > 1)
 		jpeg_prog_reduce(&ci, &je, buf, len, &filtered);
 	ci.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;

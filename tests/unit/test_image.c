@@ -13,6 +13,7 @@
 #endif
 
 #include "image.h"
+#include "jpegprog.h"
 #include "png.h"
 #include "status.h"
 #include "t.h"
@@ -626,9 +627,10 @@ libjpeg_scaled(const uint8_t *buf, size_t len, int d, uint32_t *w, uint32_t *h)
 	return px;
 }
 
-/* Progressive JPEGs at reduced scale are decoded from a stream without the
- * AC refinement scans and without the AC bands the scale does not read:
- * still the same picture, and a cut or corrupt file still fails. */
+/* Progressive JPEGs at reduced scale are decoded from the DC scans and the
+ * AC first scans that scale reads, without AC refinement (jpegprog.c, or
+ * libjpeg on a stream without those scans): still the same picture, and a
+ * cut or corrupt file still fails. */
 static void
 test_progressive_reduced(void)
 {
@@ -650,7 +652,7 @@ test_progressive_reduced(void)
 			T_CHECK(st == 0 && img.scale_denom == d, "%s 1/%d: %s", names[i], d, err);
 			if (st)
 				continue;
-			T_CHECK(strcmp(img.decoder, "libjpeg-turbo") == 0, "%s", img.decoder);
+			T_CHECK(img.decoder == rtg_jpegprog_decoder, "%s", img.decoder);
 			struct rtg_image ref = img;
 			ref.px = libjpeg_scaled(buf, len, d, &ref.width, &ref.height);
 			T_CHECK(ref.px != NULL && ref.width == img.width && ref.height == img.height,
@@ -660,21 +662,18 @@ test_progressive_reduced(void)
 				continue;
 			}
 			/* against libjpeg's decode of all scans at the same scale: the
-			 * AC coefficients lost their lowest bits, so pixels move a few
-			 * levels (measured 0.9-3.9 on average) but not the picture */
+			 * AC coefficients lost their lowest bits and the reduced IDCT
+			 * and chroma upsampling differ, so pixels move a few levels
+			 * (measured 0.7-3.2 on average) but not the picture */
 			double mad = mean_absdiff(img.px, ref.px, (size_t)img.width * img.height);
-			double blk = block_mean_diff(&ref, &img, 1);
-			T_CHECK(mad > 0 && mad < 5.0, "%s 1/%d: mean |diff| %.2f vs all scans",
-			        names[i], d, mad);
-			T_CHECK(blk < 5.0, "%s 1/%d: block means %.2f from all scans", names[i], d, blk);
+			T_CHECK(mad < 5.0, "%s 1/%d: mean |diff| %.2f vs all scans", names[i], d, mad);
 			/* against the full decode: hardly further than libjpeg's own
-			 * scaling of all scans (measured at most 0.8 levels further) */
+			 * scaling of all scans (measured at most 1.0 level further) */
 			double dr = block_mean_diff(&full, &img, d), da = block_mean_diff(&full, &ref, d);
 			T_CHECK(dr < da + 1.5, "%s 1/%d: block means %.2f levels from the full "
 			        "decode, all scans %.2f", names[i], d, dr, da);
-			printf("%s 1/%d: mean |diff| %.2f, block means %.2f from all scans; "
-			       "%.2f from the full decode (all scans %.2f)\n", names[i], d, mad, blk,
-			       dr, da);
+			printf("%s 1/%d: mean |diff| %.2f from all scans; block means %.2f from the "
+			       "full decode (all scans %.2f)\n", names[i], d, mad, dr, da);
 			free(ref.px);
 			rtg_image_free(&img);
 		}
@@ -784,7 +783,10 @@ test_scaled_jpeg(void)
 		        img.height, cases[i].denom, cases[i].w, cases[i].h);
 		T_CHECK((uint64_t)img.width * img.height >= cases[i].min_pixels,
 		        "never below min_pixels");
-		T_CHECK(strcmp(img.decoder, "libjpeg-turbo") == 0, "%s", img.decoder);
+		/* progressive files at reduced scale: jpegprog.c */
+		T_CHECK(strcmp(img.decoder, strstr(cases[i].name, "progressive") != NULL
+		                                ? rtg_jpegprog_decoder : "libjpeg-turbo") == 0,
+		        "%s: %s", cases[i].name, img.decoder);
 		T_CHECK(img.full_width * 1u >= img.width && img.full_width > 0, "full size kept");
 		rtg_image_free(&img);
 	}

@@ -1,0 +1,45 @@
+/* jpegprog.h - progressive JPEG decoded at 1/2, 1/4 or 1/8 scale from the
+ * scans that scale needs, without a whole-image coefficient array.
+ *
+ * libjpeg keeps every coefficient of a progressive file until the last scan
+ * (2 bytes x 64 per block: 27 MiB for a 3000x3000 4:2:0 cover, whatever the
+ * output scale), and in a fresh process every page of it is a page fault.
+ * This decoder keeps only the (8/d)x(8/d) lowest frequencies of each block,
+ * which is all a 1/d-scale IDCT reads, and decodes only the scans that carry
+ * them: DC first and refinement scans, and the AC first scans whose band
+ * starts low enough.  AC refinement scans are skipped, so AC coefficients
+ * keep the precision of their first scan - the same picture image.c's
+ * reduced-stream libjpeg decode gives (and measures).
+ *
+ * Handled: 8-bit Huffman progressive (SOF2) greyscale or YCbCr, any
+ * sampling factors whose ratios are integers, restart intervals.  Anything
+ * else, and anything malformed - a bad Huffman code, a scan sequence that
+ * breaks the successive-approximation rules, data running into a marker,
+ * no EOI - is "not handled": the caller then decodes the file with libjpeg,
+ * whose error handling judges it.  Corrupt data inside a skipped scan is
+ * not noticed (the scan is not decoded).
+ */
+#ifndef RTG_JPEGPROG_H
+#define RTG_JPEGPROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+#define RTG_JPEGPROG_NOT_HANDLED 1
+
+/* The value of rtg_image.decoder for images decoded here. */
+extern const char rtg_jpegprog_decoder[];
+
+/* Decodes the progressive JPEG buf[0..len) at 1/denom scale (2, 4 or 8)
+ * into img: RGBA8, ceil(w/denom) x ceil(h/denom) pixels as libjpeg sizes
+ * them; width, height, full_width, full_height, scale_denom and decoder are
+ * set, px is released with free().  grey: the file is greyscale (1
+ * component), else YCbCr (3); the caller has checked the colour space and
+ * the declared size against its limits (jpeg_read_header).  Returns 0,
+ * RTG_JPEGPROG_NOT_HANDLED (img untouched) or RTG_ERR_NOMEM. */
+int rtg_jpegprog_decode(const uint8_t *buf, size_t len, int denom, int grey,
+                        struct rtg_image *img, char *err);
+
+#endif
