@@ -40,6 +40,17 @@ static int is_regular(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+char *rtg_config_user_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return path_join(xdg, "rmpc-theme-gen");
+	if (home != NULL && home[0] != '\0')
+		return path_join(home, ".config/rmpc-theme-gen");
+	return NULL;
+}
+
 char *rtg_config_find(const char *explicit_path)
 {
 	const char *rel = "rmpc-theme-gen/config";

@@ -11,6 +11,11 @@
  * malloc'd. */
 char *rtg_config_find(const char *explicit_path);
 
+/* The directory searched first, where a user's file goes:
+ * $XDG_CONFIG_HOME/rmpc-theme-gen (else ~/.config/rmpc-theme-gen), whether
+ * it exists or not.  malloc'd; NULL when neither variable is usable. */
+char *rtg_config_user_dir(void);
+
 /* Applies the keys of the file at path onto s (only keys present change
  * s).  Unknown keys are warned about (rtg_log).  Numbers are range-checked.
  * Returns 0 or RTG_ERR_ARG / RTG_ERR_IO with "FILE:LINE: reason" in err;

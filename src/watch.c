@@ -185,6 +185,12 @@ static int fallback_theme(struct job *j, char **text, size_t *len, char *how,
  * line and the backoff keeps growing instead of restarting. */
 enum conn_state { CONN_NEW, CONN_UP, CONN_DOWN, CONN_DENIED };
 
+/* One inotify watch on a directory. */
+struct dirwatch {
+	int wd;    /* -1: none */
+	char *dir; /* what wd watches */
+};
+
 struct watcher {
 	const char *explicit_config; /* as given to rtg_watch_run */
 	char *config_path;           /* file in force (NULL: none) */
@@ -192,7 +198,8 @@ struct watcher {
 	struct rtg_mpd_target target;
 	struct rtg_mpd *mpd;
 	bool idling;
-	int sfd, ifd, tfd, wd;
+	int sfd, ifd, tfd;
+	struct dirwatch cfg_w, user_w, parent_w; /* see watch_config() */
 	int backoff_ms;
 	enum conn_state state;
 	bool have_last;
@@ -391,36 +398,91 @@ static void process(struct watcher *w, double t0)
 	free(text);
 }
 
-static int watch_config(struct watcher *w)
+static char *dir_of(const char *path)
 {
-	char *dir;
-	char *slash;
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+static void dirwatch_drop(struct watcher *w, struct dirwatch *dw)
+{
+	if (dw->wd >= 0)
+		inotify_rm_watch(w->ifd, dw->wd);
+	dw->wd = -1;
+	free(dw->dir);
+	dw->dir = NULL;
+}
+
+/* Points dw at dir (NULL: nothing); a watch already there is kept, so
+ * that no event falls between a removal and a new watch. */
+static void dirwatch_set(struct watcher *w, struct dirwatch *dw, char *dir,
+                         uint32_t mask, bool warn)
+{
+	if (dir != NULL && dw->wd >= 0 && strcmp(dir, dw->dir) == 0) {
+		free(dir);
+		return;
+	}
+	dirwatch_drop(w, dw);
+	if (dir == NULL)
+		return;
+	dw->wd = inotify_add_watch(w->ifd, dir, mask | IN_ONLYDIR);
+	if (dw->wd < 0) {
+		if (warn)
+			rtg_log(RTG_LOG_WARN, "%s: cannot watch for changes: %s (SIGHUP still reloads)",
+			        dir, strerror(errno));
+		free(dir);
+		return;
+	}
+	dw->dir = dir;
+}
+
+/* Watches directories, not files: editors save by writing a new file and
+ * renaming it over the old one, which a watch on the file misses.
+ *   cfg_w    the directory of the file in force: its changes reload;
+ *   user_w   without --config, the directory searched first
+ *            ($XDG_CONFIG_HOME/rmpc-theme-gen), when it is not cfg_w's: a
+ *            file created there later takes over;
+ *   parent_w that directory's parent while the directory does not exist,
+ *            to notice it being created. */
+static void watch_config(struct watcher *w)
+{
+	const uint32_t file_events = IN_CLOSE_WRITE | IN_MOVED_TO;
+	char *cfgdir = NULL, *userdir = NULL, *parent = NULL;
 
 	if (w->ifd < 0)
-		return 0;
-	if (w->wd >= 0) {
-		inotify_rm_watch(w->ifd, w->wd);
-		w->wd = -1;
+		return;
+	if (w->config_path != NULL)
+		cfgdir = dir_of(w->config_path);
+	if (w->explicit_config == NULL)
+		userdir = rtg_config_user_dir();
+	if (userdir != NULL && cfgdir != NULL && strcmp(userdir, cfgdir) == 0) {
+		free(userdir);
+		userdir = NULL;
 	}
-	if (w->config_path == NULL)
-		return 0;
-	/* The directory, not the file: editors save by writing a new file and
-	 * renaming it over the old one, which a watch on the file misses. */
-	if ((dir = strdup(w->config_path)) == NULL)
-		return -1;
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	w->wd = inotify_add_watch(w->ifd, dir, IN_CLOSE_WRITE | IN_MOVED_TO);
-	if (w->wd < 0)
-		rtg_log(RTG_LOG_WARN, "%s: cannot watch for changes: %s (SIGHUP still reloads)",
-		        dir, strerror(errno));
-	free(dir);
-	return 0;
+	if (userdir != NULL && access(userdir, F_OK) != 0) {
+		parent = dir_of(userdir);
+		free(userdir);
+		userdir = NULL;
+	}
+	/* Old watches go before new ones are added: the kernel gives one
+	 * directory one watch descriptor, shared by every slot that names it. */
+	if (cfgdir == NULL || w->cfg_w.dir == NULL || strcmp(cfgdir, w->cfg_w.dir) != 0)
+		dirwatch_drop(w, &w->cfg_w);
+	if (userdir == NULL || w->user_w.dir == NULL || strcmp(userdir, w->user_w.dir) != 0)
+		dirwatch_drop(w, &w->user_w);
+	if (parent == NULL || w->parent_w.dir == NULL || strcmp(parent, w->parent_w.dir) != 0)
+		dirwatch_drop(w, &w->parent_w);
+	dirwatch_set(w, &w->cfg_w, cfgdir, file_events, true);
+	dirwatch_set(w, &w->user_w, userdir, file_events, false);
+	dirwatch_set(w, &w->parent_w, parent, IN_CREATE | IN_MOVED_TO, false);
+	/* The same directory under two names (a symlink): one owner. */
+	if (w->user_w.wd >= 0 && w->user_w.wd == w->cfg_w.wd) {
+		w->user_w.wd = -1;
+		dirwatch_drop(w, &w->user_w);
+	}
 }
 
 static int log_verbosity(int v)
@@ -471,9 +533,9 @@ static void reload(struct watcher *w, const char *why)
 		free(w->config_path);
 		w->config_path = path;
 		path = NULL;
-		watch_config(w);
 	}
 	free(path);
+	watch_config(w); /* the file, or where one may appear, may have moved */
 	rtg_log(RTG_LOG_INFO, "%s: configuration reloaded from %s", why,
 	        w->config_path != NULL ? w->config_path : "(defaults, no file)");
 	if (reconnect && w->mpd != NULL) {
@@ -517,25 +579,48 @@ static void on_signal(struct watcher *w)
 static void on_inotify(struct watcher *w)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const char *base;
-	bool hit = false;
+	const char *base = NULL;
+	bool hit = false, rewatch = false;
 	ssize_t n;
 
-	if (w->config_path == NULL)
-		base = NULL;
-	else if ((base = strrchr(w->config_path, '/')) != NULL)
-		base++;
-	else
-		base = w->config_path;
+	if (w->config_path != NULL) {
+		base = strrchr(w->config_path, '/');
+		base = base != NULL ? base + 1 : w->config_path;
+	}
 	while ((n = read(w->ifd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
-			if (ev->len > 0 && base != NULL && strcmp(ev->name, base) == 0)
-				hit = true;
-			if (ev->mask & IN_IGNORED)
-				w->wd = -1; /* directory gone */
 			p += sizeof *ev + ev->len;
+			if (ev->mask & IN_IGNORED) {
+				/* A watched directory went away (events for
+				 * watches removed on purpose carry stale wds). */
+				struct dirwatch *gone[] = { &w->cfg_w, &w->user_w, &w->parent_w };
+				for (size_t i = 0; i < 3; i++)
+					if (gone[i]->wd == ev->wd) {
+						gone[i]->wd = -1;
+						rewatch = true;
+					}
+				continue;
+			}
+			if (ev->len == 0 || ev->wd < 0)
+				continue;
+			if (ev->wd == w->cfg_w.wd && base != NULL && strcmp(ev->name, base) == 0)
+				hit = true;
+			else if (ev->wd == w->user_w.wd && strcmp(ev->name, "config") == 0)
+				hit = true;
+			else if (ev->wd == w->parent_w.wd && strcmp(ev->name, "rmpc-theme-gen") == 0)
+				rewatch = true;
 		}
+	}
+	if (rewatch) {
+		char *now;
+		watch_config(w);
+		/* The file may have been written before its new directory was
+		 * watched. */
+		now = rtg_config_find(w->explicit_config);
+		if (!streq0(now, w->config_path))
+			hit = true;
+		free(now);
 	}
 	if (hit)
 		reload(w, "config file changed");
@@ -592,7 +677,8 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
 	memset(&w, 0, sizeof w);
-	w.sfd = w.ifd = w.tfd = w.wd = -1;
+	w.sfd = w.ifd = w.tfd = -1;
+	w.cfg_w.wd = w.user_w.wd = w.parent_w.wd = -1;
 	w.backoff_ms = BACKOFF_MIN_MS;
 	w.explicit_config = rtg_cli_config_path();
 	rtg_log_init(log_verbosity(s->verbosity), 1);
@@ -697,6 +783,9 @@ out:
 	job_free(&w.job);
 	free(w.config_path);
 	free(w.last_uri);
+	free(w.cfg_w.dir);
+	free(w.user_w.dir);
+	free(w.parent_w.dir);
 	if (w.sfd >= 0)
 		close(w.sfd);
 	if (w.ifd >= 0)

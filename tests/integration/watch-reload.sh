@@ -1,0 +1,58 @@
+#!/bin/sh
+# Config reloads the watcher must not miss: a config file that did not
+# exist when the watcher started is read when it appears, also when its
+# directory is created with it; the command line still wins over the file
+# after every reload (file change and SIGHUP).
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/integration/mpd-harness.sh"
+
+mpd_start
+play embedded-jpeg/track.flac
+COVER="$IFIX/covers/embedded.jpg"
+CONFDIR=$(dirname "$CONF")
+# theme_events N: N lines of the song's theme published or unchanged
+theme_events() { wait_log "$1" 'embedded-jpeg/track.flac: theme \(published\|unchanged\)'; }
+
+# No config directory at all; the server comes from MPD_HOST.
+rm -rf "$CONFDIR"
+MPD_HOST="$MPD_SOCK" watcher_start --k 4
+theme_events 1
+expected_theme "$COVER" "$T/e1.ron" --k 4
+same_file "$THEME" "$T/e1.ron" || t_fail "--k 4 at start"
+
+# The directory and the file appear, as 'mkdir -p' and an editor make them.
+mkdir -p "$CONFDIR"
+printf 'k = 3;\nmode = "light";\n' > "$CONF"
+wait_log 1 'config file changed: configuration reloaded from .*/rmpc-theme-gen/config'
+theme_events 2
+expected_theme "$COVER" "$T/e2.ron" --k 4 --mode light
+same_file "$THEME" "$T/e2.ron" || t_fail "new file: mode from the file, k from the command line"
+
+# SIGHUP: the file's new mode, the command line's k.  The file changes
+# behind a symlink, where inotify does not look: only SIGHUP reloads it.
+printf 'k = 6;\nmode = "dark";\n' > "$T/real.conf"
+rm "$CONF"
+ln -s "$T/real.conf" "$CONF"
+expected_theme "$COVER" "$T/e3.ron" --k 4 --mode dark
+cmp -s "$T/e2.ron" "$T/e3.ron" && t_fail "light and dark give the same theme"
+kill -HUP "$W_PID"
+wait_log 1 'SIGHUP: configuration reloaded'
+wait_for 10 same_file "$THEME" "$T/e3.ron"
+watcher_stop
+[ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
+
+# The directory exists, the file does not: it appears by rename.
+rm "$CONF"
+MPD_HOST="$MPD_SOCK" watcher_start
+theme_events 1
+expected_theme "$COVER" "$T/e4.ron"
+same_file "$THEME" "$T/e4.ron" || t_fail "defaults at start"
+printf 'mode = "light";\n' > "$T/conf.tmp"
+mv "$T/conf.tmp" "$CONF"
+wait_log 1 'config file changed: configuration reloaded'
+expected_theme "$COVER" "$T/e5.ron" --mode light
+cmp -s "$T/e4.ron" "$T/e5.ron" && t_fail "auto and light give the same theme"
+wait_for 10 same_file "$THEME" "$T/e5.ron"
+watcher_stop
+[ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
+exit 0
