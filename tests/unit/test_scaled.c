@@ -23,9 +23,19 @@
  *     slide into a neighbouring optimum (up to 16 dE00 for some seeds)
  *     although check 1 shows the colours themselves moved < 2.
  *
- * The pipeline only scales while the result keeps its sample budget (262144
- * pixels); at 1/4 these 600x600 covers keep 22500, so this is harsher than
- * production, where 1/4 means a cover of at least 2048x2048.
+ * The pipeline decodes at 1/2 while that keeps RTG_DECODE_HALF_MIN_DEFAULT
+ * (65536) pixels - so 1/2 is what these 600x600 covers get in production -
+ * and at 1/4 or 1/8 only while the result keeps the sample budget (262144
+ * pixels): at 1/4 these covers keep 22500, harsher than production, where
+ * 1/4 means a cover of at least 2048x2048.  The progressive fixture goes
+ * through jpegprog.c: DC scans and the AC first scans the scale reads, no
+ * AC refinement.
+ *
+ * 1/8 (for a progressive file: luma from the DC scans alone) is printed,
+ * not asserted: production uses it only from 4096x4096 up, and on these
+ * 75x75 results a detailed picture's clusters drift by up to 2.2 dE00
+ * (album-dune), as on the bench covers at 1000-3000 px (2.6-3.1): the
+ * reason 1/4 and 1/8 keep the sample budget as their minimum.
  */
 #include "config.h"
 
@@ -53,6 +63,7 @@ struct palette {
 	struct rtg_samples s;
 	uint32_t w, h;
 	int denom;
+	const char *decoder;
 };
 
 static int
@@ -69,6 +80,7 @@ palette_of(const uint8_t *buf, size_t len, uint64_t min_pixels, struct palette *
 	p->w = img.width;
 	p->h = img.height;
 	p->denom = img.scale_denom;
+	p->decoder = img.decoder;
 	int st = rtg_sample(&img, RTG_SPACE_CIELAB, RTG_SAMPLE_BUDGET_DEFAULT, &p->s, err);
 	rtg_image_free(&img);
 	if (st != 0) {
@@ -215,7 +227,7 @@ main(void)
 		memcpy(lfull, c0, sizeof lfull);
 		T_CHECK(lloyd(&full.s, lfull, k, lshare) > 0, "%s: Lloyd converges", names[f]);
 
-		for (int d = 2; d <= 4; d *= 2) {
+		for (int d = 2; d <= 8; d *= 2) {
 			/* the smallest min_pixels that still selects 1/d */
 			uint64_t sw = (full.w + (uint32_t)d - 1) / (uint32_t)d;
 			uint64_t sh = (full.h + (uint32_t)d - 1) / (uint32_t)d;
@@ -235,15 +247,16 @@ main(void)
 					continue;
 				double de = rtg_ciede2000(smean[j], fmean[j]);
 				double ds = fabs(sshare[j] - fshare[j]);
-				T_CHECK(de <= MAX_DE00, "%s 1/%d: cluster %d (share %.3f) moved %.2f dE00",
-				        names[f], d, j, fshare[j], de);
-				T_CHECK(ds <= MAX_DSHARE, "%s 1/%d: cluster %d share changed by %.3f",
-				        names[f], d, j, ds);
+				T_CHECK(d > 4 || de <= MAX_DE00, "%s 1/%d: cluster %d (share %.3f) moved "
+				        "%.2f dE00", names[f], d, j, fshare[j], de);
+				T_CHECK(d > 4 || ds <= MAX_DSHARE, "%s 1/%d: cluster %d share changed by "
+				        "%.3f", names[f], d, j, ds);
 				worst = de > worst ? de : worst;
 				worst_share = ds > worst_share ? ds : worst_share;
 			}
-			printf("%s 1/%d (%ux%u): fixed clusters: worst dE00 %.2f, worst share "
-			       "change %.3f\n", names[f], d, sc.w, sc.h, worst, worst_share);
+			printf("%s 1/%d (%ux%u, %s): fixed clusters: worst dE00 %.2f, worst share "
+			       "change %.3f%s\n", names[f], d, sc.w, sc.h, sc.decoder, worst, worst_share,
+			       d > 4 ? " (not asserted)" : "");
 
 			/* 2. same basin */
 			double lsc[RTG_K_MAX][3], lscshare[RTG_K_MAX];
