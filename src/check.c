@@ -322,10 +322,30 @@ static bool inside(const char *path, const char *dir)
 	return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
 }
 
+/* The NAME for rmpc's `theme:` that resolves to theme_path (dir is rmpc's
+ * config directory): "NAME" for DIR/themes/NAME.ron, which rmpc tries
+ * first; otherwise the path itself, which no other candidate can shadow. */
+static void theme_name_for(const char *theme_path, const char *dir, char *out,
+                           size_t cap)
+{
+	size_t n = strlen(dir), l;
+	const char *rel;
+
+	snprintf(out, cap, "%s", theme_path);
+	if (strncmp(theme_path, dir, n) != 0 || theme_path[n] != '/')
+		return;
+	rel = theme_path + n + 1;
+	l = strlen(rel);
+	if (strncmp(rel, "themes/", 7) == 0 && strchr(rel + 7, '/') == NULL &&
+	    l > 11 && strcmp(rel + l - 4, ".ron") == 0)
+		snprintf(out, cap, "%.*s", (int)(l - 11), rel + 7);
+}
+
 static void check_rmpc(struct doctor *d, const char *theme_path)
 {
 	char *cfg = rmpc_config_path(), *text = NULL;
-	char dir[PATH_MAX], cand[5][PATH_MAX + 16], fix[PATH_MAX + 128], err[RTG_ERRLEN];
+	char dir[PATH_MAX], cand[5][PATH_MAX + 16], fix[2 * PATH_MAX + 128], err[RTG_ERRLEN];
+	char name[PATH_MAX];
 	struct rmpc_conf rc;
 	size_t len;
 	int chosen = -1, ours = -1;
@@ -337,6 +357,7 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	}
 	snprintf(dir, sizeof dir, "%s", cfg);
 	*strrchr(dir, '/') = '\0';
+	theme_name_for(theme_path, dir, name, sizeof name);
 
 	if (!inside(theme_path, dir)) {
 		snprintf(fix, sizeof fix, "theme_output = \"%s/themes/current-song.ron\";", dir);
@@ -349,7 +370,7 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	}
 
 	if (rtg_file_read(cfg, RMPC_CONFIG_MAX, (uint8_t **)&text, &len, err) < 0) {
-		snprintf(fix, sizeof fix, "create %s with the line  theme: Some(\"current-song\"),", cfg);
+		snprintf(fix, sizeof fix, "create %s containing  (theme: Some(\"%s\"))", cfg, name);
 		say("FAIL", fix, "rmpc's config: %s", err);
 		d->problems_setup++;
 		free(cfg);
@@ -358,8 +379,9 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	scan_rmpc(text, len, &rc);
 	free(text);
 	if (!rc.has_theme) {
-		say("FAIL", "add  theme: Some(\"current-song\"),  to the top-level ( ... ) of config.ron",
-		    "%s sets no theme%s", cfg, rc.theme_none ? " (theme: None)" : "");
+		snprintf(fix, sizeof fix, "add  theme: Some(\"%s\"),  to the top-level ( ... ) of %s",
+		         name, cfg);
+		say("FAIL", fix, "%s sets no theme%s", cfg, rc.theme_none ? " (theme: None)" : "");
 		d->problems_setup++;
 		free(cfg);
 		return;
@@ -384,9 +406,17 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	}
 	if (ours >= 0 && (chosen < 0 || chosen == ours)) {
 		say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line, rc.theme);
+	} else if (ours >= 0 && chosen > ours) {
+		/* Ours comes first in rmpc's order but does not exist yet: the
+		 * first publication makes it the one rmpc loads (at its next
+		 * start: until then it reloads only the file it resolved). */
+		snprintf(fix, sizeof fix, "restart rmpc once %s exists (or remove %s)", theme_path,
+		         cand[chosen]);
+		say("note", fix, "%s:%d: theme \"%s\" is %s until %s exists", cfg, rc.theme_line,
+		    rc.theme, cand[chosen], theme_path);
 	} else {
-		snprintf(fix, sizeof fix, "in %s:%d point theme at %s (or set theme_output = \"%s\";)",
-		         cfg, rc.theme_line, theme_path, chosen >= 0 ? cand[chosen] : cand[0]);
+		snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\") (or set theme_output = \"%s\";)",
+		         cfg, rc.theme_line, name, chosen >= 0 ? cand[chosen] : cand[0]);
 		say("FAIL", fix, "%s:%d: theme \"%s\" is %s, not %s", cfg, rc.theme_line,
 		    rc.theme, chosen >= 0 ? cand[chosen] : "a file that does not exist",
 		    theme_path);
@@ -408,7 +438,11 @@ static void check_theme_file(struct doctor *d, const char *path)
 	size_t len;
 
 	if (!exists(path)) {
-		say("note", NULL, "%s does not exist yet (the first track creates it)", path);
+		/* rmpc 0.11 refuses a missing theme at start and then runs the
+		 * whole session on its defaults, without reloading (RMPC.md). */
+		say("note", "run rmpc-theme-gen once while a song plays, then start rmpc",
+		    "%s does not exist yet: the first track creates it; an rmpc started "
+		    "before that runs on its own colours until restarted", path);
 		return;
 	}
 	if (rtg_file_read(path, RTG_TEMPLATE_MAX_BYTES * 2, (uint8_t **)&text, &len, err) < 0) {

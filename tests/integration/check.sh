@@ -45,15 +45,30 @@ doctor
 [ $rc -eq 78 ] || t_fail "other theme: exit $rc"
 has 'theme "mine" is a file that does not exist'
 has "hot reload is off"
+# rmpc tries themes/NAME.ron before NAME.ron: a theme_output at NAME.ron
+# is shadowed by an existing themes/NAME.ron.
 printf '(theme: Some("current-song"))\n' > "$RMPC"
-mkdir -p "$XDG_CONFIG_HOME/rmpc"
-: > "$XDG_CONFIG_HOME/rmpc/current-song.ron"
-mv "$XDG_CONFIG_HOME/rmpc/themes" "$T/themes.away"
+printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$XDG_CONFIG_HOME/rmpc/current-song.ron" > "$CONF"
+: > "$THEME"
 doctor
 [ $rc -eq 78 ] || t_fail "shadowed: exit $rc"
-has "is $XDG_CONFIG_HOME/rmpc/current-song.ron, not $THEME"
-mv "$T/themes.away" "$XDG_CONFIG_HOME/rmpc/themes"
+has "is $THEME, not $XDG_CONFIG_HOME/rmpc/current-song.ron"
+rm "$THEME"
+# Ours comes first but is not written yet, while a later candidate exists:
+# rmpc takes ours as soon as it exists (a note, not a failure).
+printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
+: > "$XDG_CONFIG_HOME/rmpc/current-song.ron"
+doctor
+[ $rc -eq 0 ] || t_fail "ours first, not written yet: exit $rc: $(cat "$T/out")"
+has "note   .*theme \"current-song\" is $XDG_CONFIG_HOME/rmpc/current-song.ron until $THEME exists"
 rm "$XDG_CONFIG_HOME/rmpc/current-song.ron"
+# No rmpc config at all, a theme_output of another name: the suggested
+# config names that theme.
+mv "$RMPC" "$T/rmpc.away"
+printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$XDG_CONFIG_HOME/rmpc/themes/cover.ron" > "$CONF"
+doctor
+has "fix: create $RMPC containing  (theme: Some(\"cover\"))"
+mv "$T/rmpc.away" "$RMPC"
 
 # A theme outside rmpc's directory is never reloaded.
 printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$T/elsewhere.ron" > "$CONF"
