@@ -73,10 +73,13 @@ void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
                    struct rtg_cache_key *k)
 {
 	/* Every option that changes the output, the template's text (not its
-	 * name: two paths to the same text give the same theme) and the
+	 * name: two paths to the same text give the same theme; for a
+	 * built-in template its text too, which may change without a new
+	 * version), the decoders built in (libjpeg-turbo's scaled decode and
+	 * libwebp give other pixels, or pixels at all, than stb_image) and the
 	 * program version (a new version may render differently). */
 	struct {
-		int32_t k, space, mode, builtin, full_decode;
+		int32_t k, space, mode, builtin, full_decode, decoders;
 		uint32_t max_dimension;
 		uint64_t max_pixels, max_bytes, sample_budget;
 		uint64_t tmpl[2];
@@ -90,12 +93,26 @@ void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
 	opt.mode = (int32_t)o->mode;
 	opt.builtin = o->template_text != NULL ? -1 : (int32_t)o->builtin;
 	opt.full_decode = o->full_decode;
+	opt.decoders = 0
+#ifdef HAVE_JPEG
+	               | 1
+#endif
+#ifdef HAVE_WEBP
+	               | 2
+#endif
+	               ;
 	opt.max_dimension = o->limits.max_dimension;
 	opt.max_pixels = o->limits.max_pixels;
 	opt.max_bytes = o->limits.max_bytes;
 	opt.sample_budget = o->sample_budget;
-	if (o->template_text != NULL)
+	if (o->template_text != NULL) {
 		rtg_hash128(o->template_text, o->template_len, 1, opt.tmpl);
+	} else {
+		size_t blen = 0;
+		const char *btext = rtg_template_builtin_text(o->builtin, &blen);
+		if (btext != NULL)
+			rtg_hash128(btext, blen, 1, opt.tmpl);
+	}
 	snprintf(opt.version, sizeof opt.version, "%s", PACKAGE_VERSION);
 	rtg_hash128(art, len, 0, ha);
 	rtg_hash128(&opt, sizeof opt, ha[0], ho);
