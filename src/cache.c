@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -235,6 +236,26 @@ static char *entry_path(const struct rtg_cache *c, const struct rtg_cache_key *k
 	return p;
 }
 
+/* 1 if the cache directory is a directory of ours that nobody else can
+ * write to, 0 if it does not exist, else a negative rtg_status with err
+ * set: an entry planted there by someone else would be published as is
+ * (it only has to be a valid theme). */
+static int dir_private(const struct rtg_cache *c, char *err)
+{
+	struct stat st;
+
+	if (stat(c->dir, &st) < 0)
+		return errno == ENOENT ? 0 : rtg_fail(err, RTG_ERR_IO, "%s: %s", c->dir,
+		                                      strerror(errno));
+	/* Group-writable passes with our own group (user private groups). */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 002) != 0 ||
+	    ((st.st_mode & 020) != 0 && st.st_gid != getegid()))
+		return rtg_fail(err, RTG_ERR_IO,
+		                "%s: not a directory of ours closed to others: themes cached in memory only",
+		                c->dir);
+	return 1;
+}
+
 /* Reads a disk entry; NULL when missing or unusable (then removed). */
 static char *disk_get(struct rtg_cache *c, const struct rtg_cache_key *k,
                       size_t *len)
@@ -246,6 +267,8 @@ static char *disk_get(struct rtg_cache *c, const struct rtg_cache_key *k,
 
 	if (path == NULL)
 		return NULL;
+	if (dir_private(c, err) <= 0)
+		goto out;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		goto out;
@@ -362,10 +385,20 @@ static void prune(struct rtg_cache *c)
 	while ((de = readdir(d)) != NULL) {
 		size_t l = strlen(de->d_name);
 		struct stat st;
-		/* Only our own entries: 32 hex digits + ".ron". */
-		if (l != 36 || strcmp(de->d_name + 32, ".ron") != 0 ||
+		/* Only our own names: 32 hex digits + ".ron". */
+		if (l < 36 || strncmp(de->d_name + 32, ".ron", 4) != 0 ||
 		    strspn(de->d_name, "0123456789abcdef") != 32)
 			continue;
+		if (l > 36) {
+			/* ".ron.tmpPID" of a writer that died before its rename:
+			 * an hour is far beyond any write. */
+			if (strncmp(de->d_name + 36, ".tmp", 4) == 0 &&
+			    strspn(de->d_name + 40, "0123456789") == l - 40 &&
+			    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_mtime < time(NULL) - 3600)
+				(void)unlinkat(dfd, de->d_name, 0);
+			continue;
+		}
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
@@ -399,6 +432,7 @@ static int disk_put(struct rtg_cache *c, const struct rtg_cache_key *k,
 	char *path = NULL, *tmp = NULL, *dir = NULL;
 	size_t off = 0, n;
 	int fd = -1, rc = 0;
+	bool created = false;
 
 	if (len > RTG_CACHE_ENTRY_MAX || len > c->max_disk)
 		return 0; /* would evict everything else; not worth it */
@@ -412,11 +446,21 @@ static int disk_put(struct rtg_cache *c, const struct rtg_cache_key *k,
 		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", c->dir, strerror(errno));
 		goto out;
 	}
+	if ((rc = dir_private(c, err)) <= 0) {
+		/* Said once; from now on the cache lives in memory. */
+		if (rc == 0)
+			rc = rtg_fail(err, RTG_ERR_IO, "%s: vanished", c->dir);
+		free(c->dir);
+		c->dir = NULL;
+		goto out;
+	}
+	rc = 0;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	created = true;
 	while (off < len) {
 		ssize_t w = write(fd, text + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -444,7 +488,7 @@ static int disk_put(struct rtg_cache *c, const struct rtg_cache_key *k,
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0 && tmp != NULL)
+	if (rc < 0 && created)
 		(void)unlink(tmp);
 	free(dir);
 	free(path);

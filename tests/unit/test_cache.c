@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,74 @@ static void test_disk(const char *theme, size_t len)
 	}
 }
 
+/* A cache directory others can write to is not used: a theme planted
+ * there would be published.  Memory still works. */
+static void test_shared_dir(const char *theme, size_t len)
+{
+	char dir[] = "/tmp/rtg-cache-test.XXXXXX", err[RTG_ERRLEN], path[256], hex[33];
+	struct rtg_cache *c;
+	struct rtg_cache_key k = key_of(1);
+	const char *where = "";
+	int n = 0;
+	FILE *f;
+
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	T_CHECK(chmod(dir, 0777) == 0, "chmod");
+	T_CHECK(rtg_cache_open(dir, 1 << 20, &c, err) == 0, "%s", err);
+	/* planted by someone else: valid, but not ours to trust */
+	rtg_cache_key_hex(&k, hex);
+	snprintf(path, sizeof path, "%s/%s.ron", dir, hex);
+	f = fopen(path, "w");
+	T_CHECK(f != NULL && fwrite(theme, 1, len, f) == len, "plant");
+	if (f != NULL)
+		fclose(f);
+	T_CHECK(!hit(c, 1, &where), "entry from a shared directory used (%s)", where);
+	T_CHECK(access(path, F_OK) == 0, "someone else's file removed");
+	unlink(path);
+	T_CHECK(rtg_cache_put(c, &k, theme, len, err) == RTG_ERR_IO &&
+	        strstr(err, dir) != NULL, "put into a shared directory: %s", err);
+	T_CHECK(dir_bytes(dir, &n) == 0 && n == 0, "written into a shared directory");
+	T_CHECK(hit(c, 1, &where) && strcmp(where, "memory") == 0, "memory entry: %s", where);
+	k = key_of(2); /* said once, then memory only */
+	T_CHECK(rtg_cache_put(c, &k, theme, len, err) == 0, "second put: %s", err);
+	rtg_cache_close(c);
+	rmdir(dir);
+}
+
+/* Temporary files left by a writer that died are removed once old. */
+static void test_stale_tmp(const char *theme, size_t len)
+{
+	char dir[] = "/tmp/rtg-cache-test.XXXXXX", err[RTG_ERRLEN], old[256], fresh[256];
+	char cmd[300], hex[33];
+	struct timespec ts[2] = { { 0, 0 }, { 0, 0 } };
+	struct rtg_cache *c;
+	struct rtg_cache_key k = key_of(7);
+	FILE *f;
+
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	rtg_cache_key_hex(&k, hex);
+	snprintf(old, sizeof old, "%s/%s.ron.tmp12345", dir, hex);
+	snprintf(fresh, sizeof fresh, "%s/%s.ron.tmp12346", dir, hex);
+	f = fopen(old, "w");
+	T_CHECK(f != NULL, "%s", old);
+	if (f != NULL)
+		fclose(f);
+	f = fopen(fresh, "w");
+	T_CHECK(f != NULL, "%s", fresh);
+	if (f != NULL)
+		fclose(f);
+	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - 2 * 3600;
+	T_CHECK(utimensat(AT_FDCWD, old, ts, 0) == 0, "utimensat");
+	T_CHECK(rtg_cache_open(dir, 1 << 20, &c, err) == 0, "%s", err);
+	k = key_of(8);
+	T_CHECK(rtg_cache_put(c, &k, theme, len, err) == 0, "%s", err);
+	T_CHECK(access(old, F_OK) != 0, "stale temporary file kept");
+	T_CHECK(access(fresh, F_OK) == 0, "a temporary file in use removed");
+	rtg_cache_close(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	T_CHECK(system(cmd) == 0, "cleanup");
+}
+
 int main(void)
 {
 	struct rtg_options o;
@@ -238,6 +307,8 @@ int main(void)
 	}
 	test_memory_lru(res.theme, res.theme_len);
 	test_disk(res.theme, res.theme_len);
+	test_shared_dir(res.theme, res.theme_len);
+	test_stale_tmp(res.theme, res.theme_len);
 	rtg_result_free(&res);
 	return t_done();
 }
