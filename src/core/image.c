@@ -322,11 +322,17 @@ stb_reason(void)
 	return lower ? r : "malformed data";
 }
 
+static bool jpeg_huff_defined(const uint8_t *b, size_t n);
+
 static int
 decode_stb(enum fmt f, const uint8_t *buf, size_t len,
            const struct rtg_limits *lim, struct rtg_image *img, char *err)
 {
 	int w, h, n, st;
+
+	if (f == F_JPEG && !jpeg_huff_defined(buf, len))
+		return rtg_fail(err, RTG_ERR_DECODE, "corrupt JPEG (a scan uses a Huffman table "
+		                "the file does not define)");
 
 	if (!stbi_info_from_memory(buf, (int)len, &w, &h, &n))
 		return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated %s (stb_image: %s)",
@@ -358,6 +364,87 @@ decode_stb(enum fmt f, const uint8_t *buf, size_t len,
 	img->scale_denom = 1;
 	img->decoder = DEC_STB;
 	return 0;
+}
+
+/* Position of the marker that ends the entropy-coded data starting at i
+ * (0xFF followed by anything but a stuffed 0x00 or a restart marker), or n. */
+static size_t
+jpeg_scan_end(const uint8_t *b, size_t i, size_t n)
+{
+	while (i + 1 < n) {
+		const uint8_t *ff = memchr(b + i, 0xFF, n - 1 - i);
+		if (ff == NULL)
+			return n;
+		i = (size_t)(ff - b);
+		uint8_t m = b[i + 1];
+		if (m != 0x00 && !(m >= 0xD0 && m <= 0xD7))
+			return i;
+		i += 2;
+	}
+	return n;
+}
+
+/* Whether every Huffman table a scan of the JPEG b[0..n) uses was defined
+ * before it.  stb_image decodes a scan with an undefined table from
+ * uninitialised memory (valgrind), and Debian's libstb then fails its own
+ * assertion or reads out of bounds (found by fuzz/image-fuzzer through the
+ * fallback below libjpeg), so such a file never reaches it.  Baseline
+ * scans use both tables of each component, progressive DC first scans the
+ * DC one, AC scans the AC one, DC refinement none.  The walk stops at EOI
+ * or where the structure ends (truncation is stb_image's to report). */
+static bool
+jpeg_huff_defined(const uint8_t *b, size_t n)
+{
+	bool def[2][4] = { { false } }, prog = false;
+	size_t i = 2;
+
+	while (i + 4 <= n && b[i] == 0xFF) {
+		uint8_t m = b[i + 1];
+		if (m == 0xFF) {
+			i++;
+			continue;
+		}
+		if (m == 0xD9)
+			break;
+		if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {
+			i += 2;
+			continue;
+		}
+		size_t seg = 2 + (size_t)be16(b + i + 2);
+		if (seg < 4 || seg > n - i)
+			break;
+		const uint8_t *p = b + i + 4, *end = b + i + seg;
+		if (m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE)
+			prog = true;
+		if (m == 0xC4) { /* DHT: class/id, 16 counts, symbols; repeated */
+			while (end - p >= 17) {
+				size_t cnt = 0;
+				for (int k = 1; k <= 16; k++)
+					cnt += p[k];
+				if ((p[0] >> 4) <= 1 && (p[0] & 15) <= 3)
+					def[p[0] >> 4][p[0] & 15] = true;
+				if ((size_t)(end - p) < 17 + cnt)
+					break;
+				p += 17 + cnt;
+			}
+		} else if (m == 0xDA && seg >= 5) {
+			/* length, Ns, Ns x (Cs, Td/Ta), Ss, Se, Ah/Al */
+			unsigned ns = p[0];
+			if (seg < 8 + 2 * (size_t)ns)
+				break;
+			unsigned ss = p[1 + 2 * ns], ah = p[3 + 2 * ns] >> 4;
+			for (unsigned c = 0; c < ns; c++) {
+				unsigned td = p[2 + 2 * c] >> 4, ta = p[2 + 2 * c] & 15;
+				bool dc = !prog || (ss == 0 && ah == 0), ac = !prog || ss > 0;
+				if ((dc && (td > 3 || !def[0][td])) || (ac && (ta > 3 || !def[1][ta])))
+					return false;
+			}
+			i = jpeg_scan_end(b, i + seg, n);
+			continue;
+		}
+		i += seg;
+	}
+	return true;
 }
 
 /* ---- libjpeg-turbo (DCT-domain scaling) ---------------------------------- */
@@ -451,24 +538,6 @@ jpeg_zigzag_max(int s)
 		}
 	}
 	return best;
-}
-
-/* Position of the marker that ends the entropy-coded data starting at i
- * (0xFF followed by anything but a stuffed 0x00 or a restart marker), or n. */
-static size_t
-jpeg_scan_end(const uint8_t *b, size_t i, size_t n)
-{
-	while (i + 1 < n) {
-		const uint8_t *ff = memchr(b + i, 0xFF, n - 1 - i);
-		if (ff == NULL)
-			return n;
-		i = (size_t)(ff - b);
-		uint8_t m = b[i + 1];
-		if (m != 0x00 && !(m >= 0xD0 && m <= 0xD7))
-			return i;
-		i += 2;
-	}
-	return n;
 }
 
 /* The stream b[0..n) without the scans described above, in a malloc'd

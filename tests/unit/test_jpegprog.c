@@ -344,6 +344,24 @@ test_not_handled(void)
 		rtg_image_free(&img);
 	}
 
+	/* an AC scan with a Huffman table the file does not define: refused
+	 * (libjpeg's error is final: stb_image would read uninitialised
+	 * memory), at reduced scale (jpegprog.c) and at full size (libjpeg) */
+	size_t sos3 = find_marker(jpg, len, 0xDA, 2);
+	T_CHECK(sos3 > 0 && jpg[sos3 + 4] == 1, "a one-component scan");
+	if (sos3 > 0) {
+		memcpy(b, jpg, len);
+		b[sos3 + 6] = (uint8_t)((b[sos3 + 6] & 0xF0) | 3); /* AC table 3 */
+		for (uint64_t m = 0; m <= 1; m++) {
+			err[0] = '\0';
+			int st = rtg_image_decode(b, len, NULL, m ? quarter : 0, &img, err);
+			T_CHECK(st == RTG_ERR_DECODE && strstr(err, "Huffman") != NULL,
+			        "undefined table, min %llu: %d %s", (unsigned long long)(m ? quarter : 0),
+			        st, err);
+			rtg_image_free(&img);
+		}
+	}
+
 	/* corrupt bytes anywhere: a status and a message, or an image; never
 	 * a crash (CI runs this under ASan/UBSan) */
 	uint64_t seed = 0x2545f4914f6cdd1du;
