@@ -77,7 +77,12 @@ sleep 0.3
 [ "$(wc -l < "$W_LOG")" -eq "$n" ] || t_fail "pause/seek caused work: $(tail -n 2 "$W_LOG")"
 
 # Idle means asleep in poll(): no periodic wake-ups (context switches).
+# The pause/seek events above are let settle first (the count stays put
+# for 0.3 s; on a loaded machine that may take a while), then 1 s is
+# measured.
 cs() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$W_PID/status"; }
+settled() { _a=$(cs); sleep 0.3; [ "$(cs)" -eq "$_a" ]; }
+wait_for 20 settled
 c0=$(cs)
 sleep 1
 c1=$(cs)
