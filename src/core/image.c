@@ -390,17 +390,19 @@ jpeg_scan_end(const uint8_t *b, size_t i, size_t n)
  * assertion or reads out of bounds (found by fuzz/image-fuzzer through the
  * fallback below libjpeg), so such a file never reaches it.  Baseline
  * scans use both tables of each component, progressive DC first scans the
- * DC one, AC scans the AC one, DC refinement none.  The walk stops at EOI
- * or where the structure ends (truncation is stb_image's to report). */
+ * DC one, AC scans the AC one, DC refinement none.  Bytes between segments
+ * are skipped up to the next 0xFF, as libjpeg and stb_image do; the walk
+ * stops at EOI or where a segment runs past the end (truncation is
+ * stb_image's to report). */
 static bool
 jpeg_huff_defined(const uint8_t *b, size_t n)
 {
 	bool def[2][4] = { { false } }, prog = false;
 	size_t i = 2;
 
-	while (i + 4 <= n && b[i] == 0xFF) {
+	while (i + 4 <= n) {
 		uint8_t m = b[i + 1];
-		if (m == 0xFF) {
+		if (b[i] != 0xFF || m == 0xFF) { /* garbage or fill: both decoders skip it */
 			i++;
 			continue;
 		}
