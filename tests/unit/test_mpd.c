@@ -22,6 +22,8 @@
 #include "t.h"
 
 static char sock_path[108];
+static const char *welcome = "OK MPD 0.23.5\n"; /* the server's version */
+static char cmd_log[128]; /* the commands the fake server received */
 
 /* One reply per command received, in order; "" closes the connection. */
 static void serve(int lfd, const char *const *replies)
@@ -30,9 +32,11 @@ static void serve(int lfd, const char *const *replies)
 	char line[512];
 	size_t n = 0;
 
-	if (fd < 0)
+	FILE *log = fopen(cmd_log, "w");
+
+	if (fd < 0 || log == NULL)
 		_exit(1);
-	if (write(fd, "OK MPD 0.23.5\n", 14) != 14)
+	if (write(fd, welcome, strlen(welcome)) != (ssize_t)strlen(welcome))
 		_exit(1);
 	for (int i = 0; replies[i] != NULL; i++) {
 		/* read one command line */
@@ -44,6 +48,8 @@ static void serve(int lfd, const char *const *replies)
 			if (line[n++] == '\n')
 				break;
 		}
+		fwrite(line, 1, n, log);
+		fflush(log);
 		size_t len = strlen(replies[i]);
 		if (len == 0)
 			_exit(0); /* drop the connection */
@@ -216,6 +222,69 @@ static void test_hostile(void)
 	}
 }
 
+/* The commands the last fake server received, one per line. */
+static void sent(char *buf, size_t cap)
+{
+	FILE *f = fopen(cmd_log, "r");
+	size_t n = f != NULL ? fread(buf, 1, cap - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f != NULL)
+		fclose(f);
+}
+
+/* Older servers: no binarylimit before 0.22.4 (transfers in MPD's default
+ * 8 KiB chunks), no readpicture before 0.22 (folder art only). */
+static void test_old_servers(void)
+{
+	char log[1024];
+	struct rtg_art art;
+	int ok = 0, rc;
+
+	welcome = "OK MPD 0.22.3\n";
+	{	/* no binarylimit reply in the script: none may be asked */
+		const char *const r[] = { "size: 3\nbinary: 3\nabc\nOK\n", CUR, NULL };
+		pid_t pid = fake(r);
+		struct rtg_mpd *m = connect_fake(); /* asks for 4096 if it may */
+		char err[RTG_ERRLEN];
+		struct rtg_song song = { 0 };
+		enum rtg_art_source order[2] = { RTG_ART_EMBEDDED, RTG_ART_FOLDER };
+		rc = -999;
+		if (m != NULL) {
+			T_CHECK(rtg_mpd_chunk_size(m) == 8192, "chunk %zu", rtg_mpd_chunk_size(m));
+			rc = rtg_mpd_fetch_art(m, "a/b.flac", order, 2, 1000, &art, err);
+			ok = rtg_mpd_current(m, &song, err) == 0 && song.uri != NULL &&
+			     strcmp(song.uri, "x.flac") == 0;
+			rtg_song_free(&song);
+			rtg_mpd_close(m);
+		}
+		reap(pid);
+		T_CHECK(rc == 0 && art.len == 3 && memcmp(art.bytes, "abc", 3) == 0,
+		        "0.22.3: readpicture: %d", rc);
+		T_CHECK(ok, "0.22.3: connection out of step");
+		if (rc == 0)
+			rtg_art_free(&art);
+		sent(log, sizeof log);
+		T_CHECK(strstr(log, "binarylimit") == NULL, "binarylimit sent to 0.22.3:\n%s", log);
+		T_CHECK(strncmp(log, "readpicture \"a/b.flac\" \"0\"\n", 27) == 0,
+		        "0.22.3 commands:\n%s", log);
+	}
+	welcome = "OK MPD 0.21.25\n";
+	{	/* embedded first in the order, but only albumart exists */
+		const char *const r[] = { "size: 2\nbinary: 2\nde\nOK\n", CUR, NULL };
+		rc = run(r, 1000, RTG_ART_EMBEDDED, 2, &art, &ok);
+		T_CHECK(rc == 0 && art.len == 2 && art.source == RTG_ART_FOLDER,
+		        "0.21: albumart: %d", rc);
+		T_CHECK(ok, "0.21: connection out of step");
+		if (rc == 0)
+			rtg_art_free(&art);
+		sent(log, sizeof log);
+		T_CHECK(strstr(log, "readpicture") == NULL && strstr(log, "binarylimit") == NULL &&
+		        strncmp(log, "albumart ", 9) == 0, "0.21 commands:\n%s", log);
+	}
+	welcome = "OK MPD 0.23.5\n";
+}
+
 static void test_hosts(void)
 {
 	char *h, *p;
@@ -300,12 +369,14 @@ int main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(sock_path, sizeof sock_path, "%s/fake.sock", dir);
+	snprintf(cmd_log, sizeof cmd_log, "%s/commands", dir);
 	signal(SIGPIPE, SIG_IGN);
 	test_hosts();
 	test_chunks();
 	test_too_big();
 	test_none();
 	test_hostile();
+	test_old_servers();
 	test_lookup(dir);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
