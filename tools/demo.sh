@@ -1,9 +1,10 @@
 #!/bin/sh
 # demo.sh - the watcher doing its real job on bundled tracks: a private MPD
-# (unix socket in a temp dir, null audio output) plays five short tracks
-# with different covers (embedded JPEG and PNG, folder JPEG and WebP, MP3
-# APIC); the watcher publishes a theme for each to a temp path, and each
-# theme is shown with --preview.  Everything is removed at the end.
+# (unix socket in a temp dir, null audio output) plays short tracks with
+# different covers (embedded JPEG and PNG, folder JPEG, MP3 APIC, folder
+# WebP when libwebp is built in); the watcher publishes a theme for each to
+# a temp path, and each theme is shown with --preview.  Everything is
+# removed at the end.
 #
 #   sh tools/demo.sh [BUILDDIR]      (BUILDDIR: where make ran, default .)
 set -eu
@@ -35,7 +36,11 @@ export XDG_RUNTIME_DIR="$D/run" XDG_CACHE_HOME="$D/cache" XDG_CONFIG_HOME="$D/co
 unset MPD_HOST MPD_PORT
 mkdir -p "$D/music" "$D/playlists" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
-tracks="embedded-jpeg/track.flac embedded-png/track.flac folder-jpg/track.flac mp3-apic/track.mp3 folder-webp/track.flac"
+tracks="embedded-jpeg/track.flac embedded-png/track.flac folder-jpg/track.flac mp3-apic/track.mp3"
+# The WebP cover only where libwebp was built in (configure: auto).
+if "$BIN" --version | grep -q libwebp; then
+	tracks="$tracks folder-webp/track.flac"
+fi
 for t in $tracks; do ln -s "$FIX/music/${t%%/*}" "$D/music/${t%%/*}"; done
 
 cat > "$D/mpd.conf" <<CONF
