@@ -19,6 +19,11 @@
  * not need (see "progressive JPEG at reduced scale").  Any libjpeg error or
  * warning falls back to stb_image, whose message is the one reported if it
  * fails too.
+ *
+ * PNG (when built with libdeflate): png.c, which keeps only every d-th
+ * column and row when that still leaves min_pixels pixels and needs neither
+ * a full-size unfiltered nor a full-size RGBA image.  Its verdict on a
+ * broken file is final; the few PNGs it does not implement go to stb_image.
  */
 #include "config.h"
 
