@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "mpd.h"
@@ -177,6 +180,24 @@ static bool finish_reply(struct mpd_connection *c)
 
 /* ------------------------------------------------------------- connection */
 
+/* The watcher sleeps in idle on this connection for hours.  A remote MPD
+ * whose host goes down, or a NAT entry that expires, leaves no trace on
+ * our side: without probes the watcher would wait forever on a dead
+ * socket.  The kernel probes after 60 s of silence, every 10 s, and after
+ * 3 unanswered ones poll() reports the error (under 2 minutes, against
+ * the default of 2 hours); nothing wakes the process meanwhile.  Best
+ * effort: an option the system refuses just leaves its default. */
+static void tcp_keepalive(int fd)
+{
+	int on = 1, idle = 60, intvl = 10, cnt = 3;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) < 0)
+		return;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+}
+
 int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
                  size_t binarylimit, struct rtg_mpd **out, char *err)
 {
@@ -201,6 +222,8 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 		rc = rc == RTG_MPD_DENIED ? rc : RTG_MPD_LOST;
 		goto fail;
 	}
+	if (t->port != 0)
+		tcp_keepalive(mpd_connection_get_fd(m->conn));
 	v = mpd_connection_get_server_version(m->conn);
 	snprintf(m->version, sizeof m->version, "%u.%u.%u", v[0], v[1], v[2]);
 	if (t->password != NULL && (!mpd_send_password(m->conn, t->password) ||

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -285,6 +287,48 @@ static void test_old_servers(void)
 	welcome = "OK MPD 0.23.5\n";
 }
 
+/* A TCP connection has keepalive probes that notice a peer gone without
+ * a word (remote host down, NAT entry expired) within minutes: the
+ * watcher idles on it for hours otherwise.  A unix socket needs none. */
+static void test_keepalive(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof sa;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), on = 0, idle = 0;
+	socklen_t ol = sizeof on;
+	struct rtg_mpd_target t = { 0 };
+	struct rtg_mpd *m = NULL;
+	char err[RTG_ERRLEN];
+	pid_t pid;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl) < 0) {
+		T_CHECK(0, "TCP listener: %s", strerror(errno));
+		return;
+	}
+	{
+		const char *const r[] = { "OK\n", NULL };
+		pid = fork();
+		if (pid == 0)
+			serve(lfd, r);
+	}
+	close(lfd);
+	t.host = (char *)"127.0.0.1";
+	t.port = ntohs(sa.sin_port);
+	snprintf(t.name, sizeof t.name, "127.0.0.1:%u", t.port);
+	T_CHECK(rtg_mpd_open(&t, 2000, 4096, &m, err) == 0, "open: %s", err);
+	if (m != NULL) {
+		T_CHECK(getsockopt(rtg_mpd_fd(m), SOL_SOCKET, SO_KEEPALIVE, &on, &ol) == 0 && on,
+		        "no SO_KEEPALIVE on a TCP connection");
+		ol = sizeof idle;
+		T_CHECK(getsockopt(rtg_mpd_fd(m), IPPROTO_TCP, TCP_KEEPIDLE, &idle, &ol) == 0 &&
+		        idle > 0 && idle <= 300, "TCP_KEEPIDLE %d s", idle);
+		rtg_mpd_close(m);
+	}
+	reap(pid);
+}
+
 static void test_hosts(void)
 {
 	char *h, *p;
@@ -377,6 +421,7 @@ int main(void)
 	test_none();
 	test_hostile();
 	test_old_servers();
+	test_keepalive();
 	test_lookup(dir);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
