@@ -48,6 +48,13 @@ max_len_for() {
 	esac
 }
 
+# ASan fills only the first 4 KiB of an allocation by default, so code that
+# reads uninitialised heap memory (stb_image's JPEG decoder does, see
+# README.md) behaves by what earlier inputs left there and its crashes do
+# not reproduce.  Filling all of it makes every run repeatable.
+ASAN_OPTIONS="max_malloc_fill_size=2147483647${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export ASAN_OPTIONS
+
 status=0
 for t in $targets; do
 	bin="$builddir/fuzz/$t-fuzzer"
@@ -89,6 +96,12 @@ if [ "$replay" = no ]; then
 		[ -f "$log" ] || continue
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 		speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+		if [ -z "$runs" ]; then # fork mode: "#N: cov: ... time: Ss"
+			last=$(grep '^#[0-9]*:' "$log" | tail -1)
+			runs=$(echo "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
+			secs=$(echo "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
+			[ -n "$runs" ] && [ "${secs:-0}" -gt 0 ] && speed=$((runs / secs))
+		fi
 		cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
 		ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1)
 		found=$(ls "$builddir/fuzz-work" | grep -c "^$t-\(crash\|leak\|timeout\|oom\)-" || true)
