@@ -754,6 +754,45 @@ test_crashers(void)
 	}
 }
 
+/* Filter types used by the rows of a non-interlaced PNG (bit t set when
+ * type t occurs); 0 if the file cannot be read that simply. */
+static unsigned
+filter_types(const uint8_t *b, size_t len)
+{
+	size_t pos = 8, zn = 0;
+	uint8_t *z = malloc(len);
+	uint32_t w = 0, h = 0;
+	unsigned bits = 0, chans[7] = { 1, 0, 3, 1, 2, 0, 4 }, depth = 8, ct = 0;
+	while (pos + 12 <= len) {
+		uint32_t n = (uint32_t)b[pos] << 24 | (uint32_t)b[pos + 1] << 16 |
+		             (uint32_t)b[pos + 2] << 8 | b[pos + 3];
+		if (n > len - pos - 12)
+			break;
+		if (memcmp(b + pos + 4, "IHDR", 4) == 0) {
+			const uint8_t *d = b + pos + 8;
+			w = (uint32_t)d[2] << 8 | d[3];
+			h = (uint32_t)d[6] << 8 | d[7];
+			depth = d[8];
+			ct = d[9] < 7 ? d[9] : 0;
+		} else if (memcmp(b + pos + 4, "IDAT", 4) == 0) {
+			memcpy(z + zn, b + pos + 8, n);
+			zn += n;
+		}
+		pos += 12 + (size_t)n;
+	}
+	size_t rb = ((size_t)w * chans[ct] * depth + 7) / 8, got = 0;
+	uint8_t *raw = malloc(h * (rb + 1) + 1);
+	struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+	if (libdeflate_zlib_decompress(dc, z, zn, raw, h * (rb + 1), &got) ==
+	    LIBDEFLATE_SUCCESS && got == h * (rb + 1))
+		for (uint32_t y = 0; y < h; y++)
+			bits |= raw[y * (rb + 1)] < 5 ? 1u << raw[y * (rb + 1)] : 0;
+	libdeflate_free_decompressor(dc);
+	free(raw);
+	free(z);
+	return bits;
+}
+
 /* Every fixture: through png.c (or not handled and stb), equal to stb. */
 static void
 test_fixtures(void)
@@ -786,6 +825,19 @@ test_fixtures(void)
 		free(buf);
 	}
 	T_CHECK(handled == (int)n, "%d of %zu fixtures through the fast path", handled, n);
+
+	/* real encoder output with all five filter types (ImageMagick's
+	 * adaptive filtering on noise), and photo-elephants.png with Sub, Up,
+	 * Average and Paeth */
+	size_t len;
+	uint8_t *buf = slurp(fixtures, "noise.png", &len);
+	T_CHECK(filter_types(buf, len) == 0x1f, "noise.png filter types %#x",
+	        filter_types(buf, len));
+	free(buf);
+	buf = slurp(fixtures, "photo-elephants.png", &len);
+	T_CHECK((filter_types(buf, len) & 0x1e) == 0x1e, "photo-elephants.png filter types %#x",
+	        filter_types(buf, len));
+	free(buf);
 }
 
 /* ---- decimation keeps the colours ---------------------------------------- */
