@@ -82,7 +82,7 @@ void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
 	struct {
 		int32_t k, space, mode, builtin, full_decode, decoders;
 		uint32_t max_dimension;
-		uint64_t max_pixels, max_bytes, sample_budget;
+		uint64_t max_pixels, max_bytes, sample_budget, decode_min_half;
 		uint64_t tmpl[2];
 		char version[16];
 	} opt;
@@ -101,11 +101,15 @@ void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
 #ifdef HAVE_WEBP
 	               | 2
 #endif
+#ifdef HAVE_LIBDEFLATE
+	               | 4
+#endif
 	               ;
 	opt.max_dimension = o->limits.max_dimension;
 	opt.max_pixels = o->limits.max_pixels;
 	opt.max_bytes = o->limits.max_bytes;
 	opt.sample_budget = o->sample_budget;
+	opt.decode_min_half = o->decode_min_half;
 	if (o->template_text != NULL) {
 		rtg_hash128(o->template_text, o->template_len, 1, opt.tmpl);
 	} else {

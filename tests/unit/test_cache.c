@@ -116,6 +116,18 @@ static void test_key(void)
 	rtg_cache_key(art, sizeof art, &p, &k1);
 	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "mode not in the key");
 	p = o;
+	p.full_decode = !o.full_decode;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "full_decode not in the key");
+	p = o;
+	p.sample_budget = o.sample_budget / 2;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "sample budget not in the key");
+	p = o;
+	p.decode_min_half = o.decode_min_half * 2;
+	rtg_cache_key(art, sizeof art, &p, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "scaled decode policy not in the key");
+	p = o;
 	p.template_text = "()";
 	p.template_len = 2;
 	p.template_name = "a.ron";
