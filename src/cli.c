@@ -55,7 +55,7 @@ static const struct cli_opt cli_opts[] = {
 	{ "k", OPT_K, "N", "palette size, 1..64 (default 8)" },
 	{ "space", OPT_SPACE, "S", "clustering space: CIELAB (default), OKLAB, RGB, CIELUV, HSL, HSV, YUV" },
 	{ "mode", OPT_MODE, "M", "auto (default: from the cover), dark or light" },
-	{ "full-decode", OPT_FULL_DECODE, NULL, "decode JPEGs at full size (no DCT-scaled decode)" },
+	{ "full-decode", OPT_FULL_DECODE, NULL, "decode at full size (no scaled JPEG or decimated PNG)" },
 	{ "Output", OPT_SECTION, NULL, NULL },
 	{ "theme-output", OPT_THEME_OUTPUT, "PATH", "theme file (default $XDG_CONFIG_HOME/rmpc/themes/current-song.ron)" },
 	{ "template", OPT_TEMPLATE, "FILE", "render this template instead of the built-in one" },
@@ -389,6 +389,9 @@ rtg_cli_version(FILE *f)
 #endif
 #ifdef HAVE_WEBP
 	      ", libwebp"
+#endif
+#ifdef HAVE_LIBDEFLATE
+	      ", libdeflate (fast PNG)"
 #endif
 	      "\n", f);
 }
