@@ -7,8 +7,9 @@
  * abstract unix socket without waiting for the commands, then closes its
  * side, so a reply that ends early is an EOF, never a wait.  The option
  * byte picks the art order and count (bits 0-1), art_max_bytes (bits 2-3:
- * 16, 1000, 64 KiB, 16 MiB) and binarylimit (bit 4: none, or 4096 which
- * the script must answer).
+ * 16, 1000, 64 KiB, 16 MiB), binarylimit (bit 4: none, or 4096 which the
+ * script must answer) and a password (bit 5: none, or "secret", answered
+ * before binarylimit).
  *
  * The conversation: rtg_mpd_open, rtg_mpd_fetch_art, then (connection
  * still usable) rtg_mpd_current and an idle round trip.  Each call must
@@ -149,6 +150,7 @@ mpd_script_play(struct mpd_script *sc, const uint8_t *data, size_t size, char *w
 
 	memset(&t, 0, sizeof t);
 	t.host = sc->name;
+	t.password = opt & 32 ? (char *)"secret" : NULL;
 	snprintf(t.name, sizeof t.name, "%s", sc->name);
 	rc = rtg_mpd_open(&t, 2000, opt & 16 ? 4096 : 0, &m, err);
 	if (!mpd_script_in(rc, open_ok, sizeof open_ok / sizeof open_ok[0]) ||
