@@ -1,12 +1,13 @@
-/* png.c - fast PNG decoding: libdeflate + own unfiltering, point-sampled.
+/* png.c - fast PNG decoding: libdeflate or streaming zlib, own
+ * unfiltering (pngfilter.c), point-sampled.
  *
  * Written from the PNG specification (W3C PNG, 2nd/3rd edition: chunk
- * layout, IHDR fields, filter types and the Paeth predictor, PLTE/tRNS).
- * Why it exists: with stb_image, decoding is 84-98 % of a generation on
- * large PNGs, and stb inflates the whole stream, then unfilters it into a
- * second full-size buffer and converts that to RGBA - three passes through
- * memory that no longer fits in cache (RAG/AI-LOG/2026-11-26-flamegraph-
- * profiling.md).  Here:
+ * layout, IHDR fields, filter types, Adam7, PLTE/tRNS) and zlib's manual
+ * (zlib.h: inflate()'s return codes).  Why it exists: with stb_image,
+ * decoding is 84-98 % of a generation on large PNGs, and stb inflates the
+ * whole stream, then unfilters it into a second full-size buffer and
+ * converts that to RGBA - three passes through memory that no longer fits
+ * in cache (RAG/AI-LOG/2026-11-26-flamegraph-profiling.md).  Here:
  *
  *   1. The chunks are walked once, with every length checked against the
  *      buffer; the limits are checked from IHDR, and the inflated size
@@ -16,17 +17,33 @@
  *      most 1032:1, zlib.net "zlib technical details"), all before any
  *      allocation.  A file can therefore not make us allocate more than
  *      about 1032 times its own size.
- *   2. IDAT data is inflated in one libdeflate call (it has no streaming
- *      API): straight from the file when there is one IDAT chunk, else from
- *      a gathered copy, freed right after.  The stream must inflate to
- *      exactly that size.
- *   3. Rows are unfiltered from that buffer into a three-row ring that stays
- *      in cache (the inflated buffer is only read, never written back);
- *      an interlaced image is seven such sub-images, one after the other.
+ *   2. The filtered rows come from one of two row sources:
+ *      - one-shot: the IDAT data inflated in one libdeflate call (it has no
+ *        streaming API), straight from the file when there is one IDAT
+ *        chunk, else from a joined copy, freed right after.  The fastest
+ *        (libdeflate inflates about twice as fast as zlib here), but it
+ *        holds the whole inflated stream, and the joined copy, at once;
+ *      - streaming (with zlib): inflate() fed each IDAT chunk's data where
+ *        it lies in the file (no joined copy), into a window of a few
+ *        hundred KiB of rows that is refilled as the rows are used.
+ *      The streaming source is used when the one-shot buffers (inflated
+ *      stream + joined copy) would exceed RTG_PNG_STREAM_ABOVE, 16 MiB:
+ *      from about 2000x2000 RGB up.  Below that, one-shot costs at most
+ *      16 MiB on top of the file, and covers decode fastest.  Above it,
+ *      the one-shot buffers would be what breaks the issue's budget (peak
+ *      RSS <= decoded RGBA size + 16 MiB: at 3370x3370, file 22 MB + joined
+ *      copy 22 MB + inflated 34 MB against 59 MiB).  Either way the stream
+ *      must inflate to exactly the image's size: a stream that ends early,
+ *      has more rows, or is not a valid zlib stream is refused.
+ *   3. Rows are unfiltered from the source into a three-row ring that stays
+ *      in cache (the source is only read, never written back); an
+ *      interlaced image is seven such sub-images, one after the other.
  *      Every row that a sampled row depends on must be unfiltered (Up,
  *      Average and Paeth read the row above); a row that nothing depends on
  *      (after the last sampled row, or above a None/Sub row and not itself
- *      sampled) is skipped.
+ *      sampled) is skipped.  The rows are taken in blocks that end on a
+ *      sampled row, so this works the same on a window as on the whole
+ *      stream.
  *   4. Only every d-th column of every d-th row is converted to RGBA8 (for
  *      an Adam7 pass: its pixels whose image x and y are multiples of d): the
  *      sampler visits at most its budget of pixels on a grid anyway, so the
@@ -36,13 +53,17 @@
  *
  * CRCs: verified for every chunk whose content is used (IHDR, PLTE, tRNS,
  * IDAT, IEND) - with libdeflate's CRC-32 that is about 1 % of the decode.
+ * All IDAT CRCs are checked before anything is inflated, by both sources.
  * Skipped ancillary chunks are not checked: their content cannot change the
  * pixels (stb_image checks no CRC at all; libpng by default drops ancillary
  * chunks with a bad CRC and goes on).
  *
  * Errors: a file this code understands but finds broken is RTG_ERR_DECODE
  * with the reason, final (stb_image is not asked again: it ignores CRCs and
- * would only add a second, different opinion).  What is not implemented
+ * would only add a second, different opinion).  Both sources refuse the
+ * same files; a file with several faults may be refused for a different
+ * one (the streaming source meets a bad filter type byte before a broken
+ * end of the stream, the one-shot source after).  What is not implemented
  * here (unknown critical chunks, Apple's CgBI, tRNS with an alpha channel,
  * which stb rejects and libpng ignores) returns RTG_PNG_NOT_HANDLED so that
  * the caller's stb_image path decides, and its behaviour for those files
@@ -61,24 +82,36 @@
 #ifdef HAVE_LIBDEFLATE
 #include <libdeflate.h>
 #endif
+#ifdef HAVE_ZLIB
+#define ZLIB_CONST /* next_in points into the caller's const buffer */
+#include <zlib.h>
+#endif
 #if defined(__linux__)
 #include <sys/mman.h>
-#endif
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
-#define PNG_SSE2 1
 #endif
 
 #include "image.h"
 #include "png.h"
+#include "pngfilter.h"
 #include "status.h"
 
 const char rtg_png_decoder[] = "libdeflate";
+const char rtg_png_stream_decoder[] = "zlib";
 
 bool
 rtg_png_available(void)
 {
 #ifdef HAVE_LIBDEFLATE
+	return true;
+#else
+	return false;
+#endif
+}
+
+bool
+rtg_png_stream_available(void)
+{
+#if defined(HAVE_LIBDEFLATE) && defined(HAVE_ZLIB)
 	return true;
 #else
 	return false;
@@ -109,20 +142,27 @@ rtg_png_decimation(uint32_t w, uint32_t h, uint64_t min_pixels)
 	return lo;
 }
 
-#ifndef HAVE_LIBDEFLATE
-
 int
 rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
                uint64_t min_pixels, struct rtg_image *img, char *err)
 {
-	(void)buf, (void)len, (void)lim, (void)min_pixels, (void)img, (void)err;
+	return rtg_png_decode_ex(buf, len, lim, min_pixels, NULL, img, err);
+}
+
+#ifndef HAVE_LIBDEFLATE
+
+int
+rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                  uint64_t min_pixels, const struct rtg_png_opts *opts,
+                  struct rtg_image *img, char *err)
+{
+	(void)buf, (void)len, (void)lim, (void)min_pixels, (void)opts, (void)img, (void)err;
 	return RTG_PNG_NOT_HANDLED;
 }
 
 #else /* HAVE_LIBDEFLATE */
 
 enum { CT_GREY = 0, CT_RGB = 2, CT_PALETTE = 3, CT_GREYA = 4, CT_RGBA = 6 };
-enum { F_NONE, F_SUB, F_UP, F_AVG, F_PAETH };
 
 /* PNG spec: chunk lengths are at most 2^31 - 1, and so are dimensions */
 #define PNG_MAX_U31 0x7fffffffu
@@ -144,7 +184,6 @@ struct png {
 	size_t idat_total;
 	unsigned idat_count;
 	size_t first_idat; /* offset of the first IDAT chunk */
-	size_t single_idat_data;
 };
 
 static uint32_t
@@ -385,8 +424,6 @@ walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limi
 		return corrupt(err, "no IDAT chunk");
 	if (not_handled)
 		return RTG_PNG_NOT_HANDLED;
-	if (p->idat_count == 1)
-		p->single_idat_data = p->first_idat + 8;
 	return 0;
 }
 
@@ -410,6 +447,30 @@ big_alloc(size_t n)
 	return malloc(n);
 }
 
+/* Checks the CRC of every IDAT chunk, in file order, and copies their data
+ * one after the other to copy (unless NULL): one pass over each chunk. */
+static int
+idat_crcs(const struct png *p, const uint8_t *buf, uint8_t *copy, char *err)
+{
+	size_t pos = p->first_idat, off = 0;
+	for (unsigned i = 0; i < p->idat_count; i++) {
+		/* consecutive, bounds checked by walk_chunks() */
+		const uint8_t *c = buf + pos;
+		uint32_t clen = rd32(c);
+		if (!crc_ok(c, clen)) {
+			if (p->idat_count == 1)
+				return corrupt(err, "CRC mismatch in IDAT");
+			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (CRC mismatch in IDAT "
+			                "chunk at offset %zu)", pos);
+		}
+		if (copy != NULL)
+			memcpy(copy + off, c + 8, clen);
+		off += clen;
+		pos += 12 + (size_t)clen;
+	}
+	return 0;
+}
+
 /* The IDAT data as one zlib stream: the file's own bytes when there is one
  * chunk, else a copy (*own).  Checks the IDAT CRCs. */
 static int
@@ -418,351 +479,21 @@ gather_idat(const struct png *p, const uint8_t *buf, const uint8_t **z, uint8_t 
 {
 	*own = NULL;
 	if (p->idat_count == 1) {
-		const uint8_t *c = buf + p->first_idat;
-		if (!crc_ok(c, rd32(c)))
-			return corrupt(err, "CRC mismatch in IDAT");
-		*z = c + 8;
-		return 0;
+		*z = buf + p->first_idat + 8;
+		return idat_crcs(p, buf, NULL, err);
 	}
 	uint8_t *g = big_alloc(p->idat_total ? p->idat_total : 1);
 	if (g == NULL)
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for %zu bytes of PNG image "
 		                "data", p->idat_total);
-	size_t pos = p->first_idat, off = 0;
-	for (unsigned i = 0; i < p->idat_count; i++) {
-		/* consecutive, bounds checked by walk_chunks() */
-		const uint8_t *c = buf + pos;
-		uint32_t clen = rd32(c);
-		if (!crc_ok(c, clen)) {
-			free(g);
-			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (CRC mismatch in IDAT "
-			                "chunk at offset %zu)", pos);
-		}
-		memcpy(g + off, c + 8, clen);
-		off += clen;
-		pos += 12 + (size_t)clen;
+	int st = idat_crcs(p, buf, g, err);
+	if (st != 0) {
+		free(g);
+		return st;
 	}
 	*own = g;
 	*z = g;
 	return 0;
-}
-
-/* ---- unfiltering (spec 9.2-9.4) ------------------------------------------
- * dst = unfiltered row, src = filtered bytes, prev = the unfiltered row
- * above (zeros for the first row), n bytes, bpp = bytes per complete pixel
- * (1 for depths below 8).  "a" is the byte bpp to the left, "b" the byte
- * above, "c" the byte above a; bytes left of the row are 0. */
-
-static inline uint8_t
-paeth_pred(int a, int b, int c)
-{
-	int pa = abs(b - c);         /* |p - a| with p = a + b - c */
-	int pb = abs(a - c);         /* |p - b| */
-	int pc = abs(a + b - 2 * c); /* |p - c| */
-	if (pa <= pb && pa <= pc)
-		return (uint8_t)a;
-	return (uint8_t)(pb <= pc ? b : c);
-}
-
-/* always_inline with a constant bpp lets the compiler unroll the pixel */
-#define UNF_INLINE static inline __attribute__((always_inline))
-
-UNF_INLINE void
-unf_sub(const uint8_t *src, uint8_t *dst, size_t n, size_t bpp)
-{
-	size_t i = 0;
-	for (; i < bpp && i < n; i++)
-		dst[i] = src[i];
-	for (; i < n; i++)
-		dst[i] = (uint8_t)(src[i] + dst[i - bpp]);
-}
-
-static void
-unf_up(const uint8_t *restrict src, const uint8_t *restrict prev, uint8_t *restrict dst,
-       size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		dst[i] = (uint8_t)(src[i] + prev[i]);
-}
-
-UNF_INLINE void
-unf_avg(const uint8_t *src, const uint8_t *prev, uint8_t *dst, size_t n, size_t bpp)
-{
-	size_t i = 0;
-	for (; i < bpp && i < n; i++)
-		dst[i] = (uint8_t)(src[i] + (prev[i] >> 1));
-	for (; i < n; i++)
-		dst[i] = (uint8_t)(src[i] + ((dst[i - bpp] + prev[i]) >> 1));
-}
-
-UNF_INLINE void
-unf_paeth(const uint8_t *src, const uint8_t *prev, uint8_t *dst, size_t n, size_t bpp)
-{
-	size_t i = 0;
-	for (; i < bpp && i < n; i++) /* a = c = 0: the predictor is b */
-		dst[i] = (uint8_t)(src[i] + prev[i]);
-	for (; i < n; i++)
-		dst[i] = (uint8_t)(src[i] + paeth_pred(dst[i - bpp], prev[i], prev[i - bpp]));
-}
-
-#ifdef PNG_SSE2
-/* Paeth on one whole pixel at a time in 16-bit lanes, for bpp 3..8: the
- * row is a chain (each pixel needs the one to its left), so the gain is in
- * doing a pixel's channels together rather than one byte after the other.
- * n is a multiple of bpp (depth >= 8). */
-/* Pixels are assembled in a general register from loads of their exact
- * size: a memcpy of 3 or 6 bytes into a uint64_t goes through the stack as
- * two small stores and one wide load, which the CPU cannot forward (a
- * store-forwarding stall per pixel, measured as 2/3 of the decode time). */
-UNF_INLINE __m128i
-px_load(const uint8_t *p, size_t bpp)
-{
-	uint64_t v;
-	uint32_t u32;
-	uint16_t u16;
-	if (bpp == 3) {
-		memcpy(&u16, p, 2);
-		v = u16 | (uint64_t)p[2] << 16;
-	} else if (bpp == 4) {
-		memcpy(&u32, p, 4);
-		v = u32;
-	} else if (bpp == 6) {
-		memcpy(&u32, p, 4);
-		memcpy(&u16, p + 4, 2);
-		v = u32 | (uint64_t)u16 << 32;
-	} else {
-		memcpy(&v, p, 8);
-	}
-	return _mm_unpacklo_epi8(_mm_cvtsi64_si128((long long)v), _mm_setzero_si128());
-}
-
-UNF_INLINE void
-px_store(uint8_t *p, __m128i v, size_t bpp)
-{
-	uint64_t o = (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(v, v));
-	uint32_t u32 = (uint32_t)o;
-	uint16_t u16 = (uint16_t)o;
-	if (bpp == 3) {
-		memcpy(p, &u16, 2);
-		p[2] = (uint8_t)(o >> 16);
-	} else if (bpp == 4) {
-		memcpy(p, &u32, 4);
-	} else if (bpp == 6) {
-		memcpy(p, &u32, 4);
-		u16 = (uint16_t)(o >> 32);
-		memcpy(p + 4, &u16, 2);
-	} else {
-		memcpy(p, &o, 8);
-	}
-}
-
-UNF_INLINE __m128i
-abs16(__m128i x)
-{
-	return _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x));
-}
-
-UNF_INLINE void
-unf_paeth_sse2(const uint8_t *src, const uint8_t *prev, uint8_t *dst, size_t n, size_t bpp)
-{
-	const __m128i lo8 = _mm_set1_epi16(0xff);
-	__m128i a = _mm_setzero_si128(), c = _mm_setzero_si128();
-	for (size_t i = 0; i + bpp <= n; i += bpp) {
-		__m128i b = px_load(prev + i, bpp);
-		__m128i x = px_load(src + i, bpp);
-		__m128i db = _mm_sub_epi16(b, c), da = _mm_sub_epi16(a, c);
-		__m128i pa = abs16(db), pb = abs16(da), pc = abs16(_mm_add_epi16(da, db));
-		/* b unless c is strictly closer; then a unless b-or-c is strictly
-		 * closer: the spec's tie order a, b, c */
-		__m128i use_c = _mm_cmpgt_epi16(pb, pc);
-		__m128i bc = _mm_or_si128(_mm_and_si128(use_c, c), _mm_andnot_si128(use_c, b));
-		__m128i not_a = _mm_cmpgt_epi16(pa, _mm_min_epi16(pb, pc));
-		__m128i pred = _mm_or_si128(_mm_and_si128(not_a, bc), _mm_andnot_si128(not_a, a));
-		a = _mm_and_si128(_mm_add_epi16(x, pred), lo8);
-		px_store(dst + i, a, bpp);
-		c = b;
-	}
-}
-
-/* Two Paeth rows at once, for bpp 3 and 4: row y (src0 -> dst0, under
- * prev) and row y + 1 (src1 -> dst1, under dst0), one pixel behind.  A
- * row alone is one long dependency chain (each pixel needs its left
- * neighbour), about 10 cycles a pixel; pixel k of row y and pixel k - 1 of
- * row y + 1 do not depend on each other, so they share one register (lanes
- * 0-3 and 4-7) and one chain: half the latency per pixel.  Row y + 1's b
- * and c are row y's results of the previous two steps, still in registers.
- * n is a multiple of bpp. */
-UNF_INLINE uint64_t
-px_bits(const uint8_t *p, size_t bpp)
-{
-	uint32_t u32;
-	uint16_t u16;
-	if (bpp == 4) {
-		memcpy(&u32, p, 4);
-		return u32;
-	}
-	memcpy(&u16, p, 2);
-	return u16 | (uint64_t)p[2] << 16;
-}
-
-UNF_INLINE void
-px_put(uint8_t *p, uint64_t v, size_t bpp)
-{
-	uint32_t u32 = (uint32_t)v;
-	uint16_t u16 = (uint16_t)v;
-	if (bpp == 4) {
-		memcpy(p, &u32, 4);
-	} else {
-		memcpy(p, &u16, 2);
-		p[2] = (uint8_t)(v >> 16);
-	}
-}
-
-/* One step of both chains: a, c are updated; returns the 8 result bytes
- * (row y's pixel in the low 4, row y + 1's in the high 4).  mode: which
- * halves use Paeth (the others Average) - constant in each caller, so
- * the other predictor is compiled out when both halves agree. */
-enum { PAIR_AVG = 0, PAIR_PAETH_LO = 1, PAIR_PAETH_HI = 2, PAIR_PAETH = 3 };
-
-UNF_INLINE uint64_t
-pair_step(__m128i *a, __m128i *c, uint64_t xbits, uint64_t bbits, int mode)
-{
-	const __m128i z = _mm_setzero_si128();
-	__m128i x = _mm_unpacklo_epi8(_mm_cvtsi64_si128((long long)xbits), z);
-	/* b: the row above's pixel (low half), row y's previous result (high) */
-	__m128i b = _mm_unpacklo_epi64(_mm_unpacklo_epi8(_mm_cvtsi64_si128((long long)bbits), z),
-	                               *a);
-	__m128i pred, avg = z;
-	if (mode != PAIR_PAETH) /* floor((a + b) / 2) */
-		avg = _mm_srli_epi16(_mm_add_epi16(*a, b), 1);
-	if (mode != PAIR_AVG) {
-		__m128i db = _mm_sub_epi16(b, *c), da = _mm_sub_epi16(*a, *c);
-		__m128i pa = abs16(db), pb = abs16(da), pc = abs16(_mm_add_epi16(da, db));
-		/* b unless c is strictly closer; then a unless b-or-c is strictly
-		 * closer: the spec's tie order a, b, c */
-		__m128i use_c = _mm_cmpgt_epi16(pb, pc);
-		__m128i bc = _mm_or_si128(_mm_and_si128(use_c, *c), _mm_andnot_si128(use_c, b));
-		__m128i not_a = _mm_cmpgt_epi16(pa, _mm_min_epi16(pb, pc));
-		pred = _mm_or_si128(_mm_and_si128(not_a, bc), _mm_andnot_si128(not_a, *a));
-		if (mode != PAIR_PAETH) {
-			__m128i m = mode == PAIR_PAETH_LO ? _mm_set_epi64x(0, -1) : _mm_set_epi64x(-1, 0);
-			pred = _mm_or_si128(_mm_and_si128(m, pred), _mm_andnot_si128(m, avg));
-		}
-	} else {
-		pred = avg;
-	}
-	*a = _mm_and_si128(_mm_add_epi16(x, pred), _mm_set1_epi16(0xff));
-	*c = b;
-	return (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(*a, *a));
-}
-
-UNF_INLINE void
-unf_pair_sse2(const uint8_t *src0, const uint8_t *src1, const uint8_t *prev, uint8_t *dst0,
-              uint8_t *dst1, size_t n, size_t bpp, int mode)
-{
-	const size_t npx = n / bpp;
-	__m128i a = _mm_setzero_si128(), c = _mm_setzero_si128();
-	if (npx == 0)
-		return;
-	/* step 0: row y's first pixel; row y + 1 has no pixel -1: all its
-	 * inputs are 0, so its result is 0, the a and c its first pixel needs */
-	uint64_t o = pair_step(&a, &c, px_bits(src0, bpp), px_bits(prev, bpp), mode);
-	px_put(dst0, o, bpp);
-	for (size_t k = 1; k < npx; k++) {
-		uint64_t x = px_bits(src0 + k * bpp, bpp) |
-		             px_bits(src1 + (k - 1) * bpp, bpp) << 32;
-		o = pair_step(&a, &c, x, px_bits(prev + k * bpp, bpp), mode);
-		px_put(dst0 + k * bpp, o, bpp);
-		px_put(dst1 + (k - 1) * bpp, o >> 32, bpp);
-	}
-	/* last step: row y + 1's last pixel (row y's half is unused) */
-	o = pair_step(&a, &c, px_bits(src1 + (npx - 1) * bpp, bpp) << 32, 0, mode);
-	px_put(dst1 + (npx - 1) * bpp, o >> 32, bpp);
-}
-
-/* Each (bpp, mode) its own copy of the loop, with everything constant. */
-static void
-unf_pair_bpp(const uint8_t *src0, const uint8_t *src1, const uint8_t *prev, uint8_t *dst0,
-             uint8_t *dst1, size_t n, size_t bpp, int mode)
-{
-	const uint8_t *s0 = src0, *s1 = src1, *pr = prev;
-	uint8_t *d0 = dst0, *d1 = dst1;
-	switch (mode * 8 + (int)bpp) {
-	case PAIR_AVG * 8 + 3: unf_pair_sse2(s0, s1, pr, d0, d1, n, 3, PAIR_AVG); return;
-	case PAIR_AVG * 8 + 4: unf_pair_sse2(s0, s1, pr, d0, d1, n, 4, PAIR_AVG); return;
-	case PAIR_PAETH_LO * 8 + 3: unf_pair_sse2(s0, s1, pr, d0, d1, n, 3, PAIR_PAETH_LO); return;
-	case PAIR_PAETH_LO * 8 + 4: unf_pair_sse2(s0, s1, pr, d0, d1, n, 4, PAIR_PAETH_LO); return;
-	case PAIR_PAETH_HI * 8 + 3: unf_pair_sse2(s0, s1, pr, d0, d1, n, 3, PAIR_PAETH_HI); return;
-	case PAIR_PAETH_HI * 8 + 4: unf_pair_sse2(s0, s1, pr, d0, d1, n, 4, PAIR_PAETH_HI); return;
-	case PAIR_PAETH * 8 + 3: unf_pair_sse2(s0, s1, pr, d0, d1, n, 3, PAIR_PAETH); return;
-	default: unf_pair_sse2(s0, s1, pr, d0, d1, n, 4, PAIR_PAETH); return;
-	}
-}
-#endif
-
-/* Rows y and y + 1 where both are Average or Paeth (the usual case for
- * photographs: libpng's and ImageMagick's adaptive filtering picks these
- * for most rows of a photo - every row of stress-3370.png is Paeth, 95 %
- * of cover-1400.png's are Average).  false: not done, use unfilter_row()
- * on each. */
-static bool
-unfilter_pair(unsigned t0, unsigned t1, size_t bpp, const uint8_t *src0, const uint8_t *src1,
-              const uint8_t *prev, uint8_t *dst0, uint8_t *dst1, size_t n)
-{
-#ifdef PNG_SSE2
-	if ((bpp == 3 || bpp == 4) && t0 >= F_AVG && t1 >= F_AVG) {
-		int mode = (t0 == F_PAETH ? PAIR_PAETH_LO : 0) | (t1 == F_PAETH ? PAIR_PAETH_HI : 0);
-		unf_pair_bpp(src0, src1, prev, dst0, dst1, n, bpp, mode);
-		return true;
-	}
-#else
-	(void)t0, (void)t1, (void)bpp, (void)src0, (void)src1, (void)prev, (void)dst0,
-	(void)dst1, (void)n;
-#endif
-	return false;
-}
-
-static void
-unfilter_row(unsigned type, size_t bpp, const uint8_t *src, const uint8_t *prev,
-             uint8_t *dst, size_t n)
-{
-	switch (type) {
-	case F_NONE:
-		memcpy(dst, src, n);
-		return;
-	case F_UP:
-		unf_up(src, prev, dst, n);
-		return;
-	case F_SUB:
-		switch (bpp) {
-		case 1: unf_sub(src, dst, n, 1); return;
-		case 3: unf_sub(src, dst, n, 3); return;
-		case 4: unf_sub(src, dst, n, 4); return;
-		default: unf_sub(src, dst, n, bpp); return;
-		}
-	case F_AVG:
-		switch (bpp) {
-		case 1: unf_avg(src, prev, dst, n, 1); return;
-		case 3: unf_avg(src, prev, dst, n, 3); return;
-		case 4: unf_avg(src, prev, dst, n, 4); return;
-		default: unf_avg(src, prev, dst, n, bpp); return;
-		}
-	default: /* F_PAETH, the type was checked */
-		switch (bpp) {
-		case 1: unf_paeth(src, prev, dst, n, 1); return;
-		case 2: unf_paeth(src, prev, dst, n, 2); return;
-#ifdef PNG_SSE2
-		case 3: unf_paeth_sse2(src, prev, dst, n, 3); return;
-		case 4: unf_paeth_sse2(src, prev, dst, n, 4); return;
-		case 6: unf_paeth_sse2(src, prev, dst, n, 6); return;
-		case 8: unf_paeth_sse2(src, prev, dst, n, 8); return;
-#else
-		case 3: unf_paeth(src, prev, dst, n, 3); return;
-		case 4: unf_paeth(src, prev, dst, n, 4); return;
-#endif
-		default: unf_paeth(src, prev, dst, n, bpp); return;
-		}
-	}
 }
 
 /* ---- conversion of one unfiltered row to RGBA8 -------------------------- */
@@ -941,87 +672,318 @@ first_on_grid(uint32_t o, uint32_t step, uint32_t d, uint32_t n, uint32_t *first
 	return false;
 }
 
-/* Unfilters the rows of one pass that the output needs and converts its
- * pixels that lie on the output grid (image x and y multiples of d).
- * raw: the pass's ph rows of 1 + rb bytes.  need: ph bytes, ring: 4 rows
- * of ring_rb >= rb bytes, the fourth all zeros. */
-static int
-sample_pass(const struct png *p, const struct pass *q, const char *pass_name,
-            const uint8_t *raw, uint32_t d, uint8_t *out, uint32_t ow, uint8_t *need,
-            uint8_t *ring, size_t ring_rb, char *err)
+/* Where a pass's rows lie on the output grid: pass rows r0, r0 + rstep,
+ * ... up to last, and in them columns c0, c0 + cstep, ... (ncols). */
+struct grid {
+	bool any; /* the pass has pixels on the grid */
+	uint32_t r0, rstep, last, c0, cstep, ncols;
+};
+
+static void
+pass_grid(const struct pass *q, uint32_t d, struct grid *g)
 {
-	const size_t stride = q->rb + 1;
-	uint32_t r0 = 0, rstep = 1, c0 = 0, cstep = 1;
-	bool rows = first_on_grid(q->y0, q->dy, d, q->ph, &r0, &rstep);
-	bool cols = first_on_grid(q->x0, q->dx, d, q->pw, &c0, &cstep);
-	bool any = rows && cols;
-	uint32_t ncols = any ? (q->pw - 1 - c0) / cstep + 1 : 0;
-	/* the last pass row on the grid */
-	uint32_t last = any ? r0 + (q->ph - 1 - r0) / rstep * rstep : 0;
-
-	/* Which rows must be unfiltered: those on the grid and, going up, every
-	 * row that a needed row reads through Up, Average or Paeth.  Every
-	 * filter type byte is checked, needed or not. */
-	bool below = false; /* the row below is needed and reads this one */
-	for (uint32_t r = q->ph; r-- > 0;) {
-		unsigned ft = raw[(size_t)r * stride];
-		if (ft > F_PAETH)
-			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (row %" PRIu32 "%s%s has "
-			                "filter type %u)", r, p->interlace ? " of Adam7 pass " : "",
-			                p->interlace ? pass_name : "", ft);
-		bool n = below || (any && r >= r0 && r <= last && (r - r0) % rstep == 0);
-		need[r] = n;
-		below = n && ft >= F_UP;
+	memset(g, 0, sizeof *g);
+	g->rstep = g->cstep = 1;
+	if (q->pw == 0 || q->ph == 0)
+		return;
+	bool rows = first_on_grid(q->y0, q->dy, d, q->ph, &g->r0, &g->rstep);
+	bool cols = first_on_grid(q->x0, q->dx, d, q->pw, &g->c0, &g->cstep);
+	g->any = rows && cols;
+	if (g->any) {
+		g->ncols = (q->pw - 1 - g->c0) / g->cstep + 1;
+		g->last = g->r0 + (q->ph - 1 - g->r0) / g->rstep * g->rstep;
 	}
-	if (!any)
-		return 0;
+}
 
-	/* ring: rows r go to slot r % 3 (a pair and the row above it), slot 3
-	 * is zeros */
-	const uint8_t *zero = ring + 3 * ring_rb;
-	const size_t ostep = (size_t)cstep * q->dx / d * 4;
-	const size_t ox0 = ((size_t)q->x0 + (size_t)c0 * q->dx) / d;
-	for (uint32_t r = 0; r <= last;) {
-		if (!need[r]) {
-			r++;
-			continue;
+static bool
+on_grid(const struct grid *g, uint32_t r)
+{
+	return g->any && r >= g->r0 && r <= g->last && (r - g->r0) % g->rstep == 0;
+}
+
+/* ---- row sources ---------------------------------------------------------
+ * rows_get(s, a, n) makes rows a .. a + n - 1 of the current pass
+ * available one after the other, each its filter type byte and rb bytes
+ * (stride 1 + rb); n <= s->cap, and a never goes back.  The one-shot
+ * source points into the whole inflated stream (cap: the pass's height);
+ * the streaming source inflates into a window of cap rows and keeps the
+ * rows from a on that it already holds. */
+
+/* The streaming window: this many bytes, or the rstep + 1 rows a block
+ * needs if more (a block ends on a grid row).  Small enough to stay in L2
+ * between inflate() writing it and the unfiltering reading it. */
+#define STREAM_WINDOW ((size_t)256 << 10)
+/* inflate()'s avail_in/avail_out are 32-bit: feed at most this much at once */
+#define ZCHUNK ((size_t)1 << 30)
+
+struct rows {
+	bool streaming;
+	size_t stride; /* of the current pass */
+	uint32_t ph;   /* its height */
+	uint32_t cap;  /* most rows one rows_get() gives */
+	const uint8_t *raw, *next_raw; /* one-shot: this pass's rows, the next's */
+	uint64_t inflated;             /* what the image needs (messages) */
+	uint32_t w, h;
+#ifdef HAVE_ZLIB
+	z_stream zs;
+	bool zinit;
+	const uint8_t *buf;       /* the file */
+	size_t next_chunk;        /* offset of the next IDAT chunk to feed */
+	unsigned chunks_left;
+	size_t chunk_left;        /* of the current chunk, not yet given to zlib */
+	const uint8_t *chunk_at;
+	uint8_t *win;             /* rows base .. base + held - 1 */
+	size_t win_bytes;
+	uint32_t base, held;
+#endif
+};
+
+static uint32_t
+rows_cap(const struct rows *s, const struct pass *q)
+{
+#ifdef HAVE_ZLIB
+	if (s->streaming) {
+		size_t n = s->win_bytes / (q->rb + 1);
+		return n < q->ph ? (uint32_t)n : q->ph;
+	}
+#endif
+	return q->ph;
+}
+
+/* Starts a non-empty pass. */
+static void
+rows_pass(struct rows *s, const struct pass *q)
+{
+	s->stride = q->rb + 1;
+	s->ph = q->ph;
+	s->cap = rows_cap(s, q);
+	s->raw = s->next_raw;
+	if (s->raw != NULL)
+		s->next_raw = s->raw + (size_t)q->ph * s->stride;
+#ifdef HAVE_ZLIB
+	s->base = s->held = 0;
+#endif
+}
+
+#ifdef HAVE_ZLIB
+static int
+stream_short(const struct rows *s, char *err)
+{
+	return rtg_fail(err, RTG_ERR_DECODE, "truncated or corrupt PNG (the image data "
+	                "inflates to %lu bytes, a %" PRIu32 "x%" PRIu32 " image needs %"
+	                PRIu64 ")", s->zs.total_out, s->w, s->h, s->inflated);
+}
+
+/* One inflate() call, the input topped up from the next IDAT chunk(s) when
+ * zlib has used it up.  Z_BUF_ERROR (avail_out is never 0 here): the
+ * input is used up, all chunks included, and the stream has not ended. */
+static int
+stream_step(struct rows *s)
+{
+	while (s->zs.avail_in == 0 && (s->chunk_left > 0 || s->chunks_left > 0)) {
+		if (s->chunk_left == 0) {
+			/* consecutive, bounds and CRC checked before */
+			const uint8_t *c = s->buf + s->next_chunk;
+			s->chunk_left = rd32(c);
+			s->chunk_at = c + 8;
+			s->next_chunk += 12 + s->chunk_left;
+			s->chunks_left--;
 		}
-		const uint8_t *src = raw + (size_t)r * stride;
-		uint8_t *cur = ring + (size_t)(r % 3) * ring_rb;
-		/* the row above, whenever this row's filter reads it */
-		const uint8_t *prev = r == 0 ? zero : ring + (size_t)((r - 1) % 3) * ring_rb;
-		uint32_t done = 1;
-		if (r < last && need[r + 1]) {
-			uint8_t *next = ring + (size_t)((r + 1) % 3) * ring_rb;
-			if (unfilter_pair(src[0], src[stride], p->bpp, src + 1, src + stride + 1, prev,
-			                  cur, next, q->rb))
-				done = 2;
+		size_t n = s->chunk_left < ZCHUNK ? s->chunk_left : ZCHUNK;
+		s->zs.next_in = s->chunk_at;
+		s->zs.avail_in = (uInt)n;
+		s->chunk_at += n;
+		s->chunk_left -= n;
+	}
+	return inflate(&s->zs, Z_NO_FLUSH);
+}
+
+static int
+stream_error(struct rows *s, int r, char *err)
+{
+	if (r == Z_BUF_ERROR)
+		return corrupt(err, "the image data ends inside its zlib stream");
+	if (r == Z_MEM_ERROR)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating a PNG");
+	if (r == Z_NEED_DICT)
+		return corrupt(err, "the image data's zlib stream needs a preset dictionary");
+	return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (the image data is not a valid zlib "
+	                "stream: %s)", s->zs.msg ? s->zs.msg : "inflate failed");
+}
+
+/* Inflates exactly n bytes to out; the stream must not end before. */
+static int
+stream_fill(struct rows *s, uint8_t *out, size_t n, char *err)
+{
+	while (n > 0) {
+		size_t part = n < ZCHUNK ? n : ZCHUNK;
+		s->zs.next_out = out;
+		s->zs.avail_out = (uInt)part;
+		while (s->zs.avail_out > 0) {
+			int r = stream_step(s);
+			if (r == Z_STREAM_END && s->zs.avail_out > 0)
+				return stream_short(s, err);
+			if (r != Z_OK && r != Z_STREAM_END)
+				return stream_error(s, r, err);
 		}
-		if (done == 1)
-			unfilter_row(src[0], p->bpp, src + 1, prev, cur, q->rb);
-		for (uint32_t i = 0; i < done; i++, r++) {
-			if (r >= r0 && (r - r0) % rstep == 0) {
-				size_t oy = ((size_t)q->y0 + (size_t)r * q->dy) / d;
-				convert_row(p, ring + (size_t)(r % 3) * ring_rb, c0, cstep, ncols,
-				            out + (oy * ow + ox0) * 4, ostep);
-			}
-		}
+		out += part;
+		n -= part;
 	}
 	return 0;
 }
 
-/* All passes: raw holds them one after the other. */
+/* After the last row: the stream must end here, Adler-32 and all. */
 static int
-unfilter_and_sample(const struct png *p, const struct pass *ps, int np, const uint8_t *raw,
-                    uint32_t d, uint8_t *out, uint32_t ow, char *err)
+stream_end(struct rows *s, char *err)
+{
+	uint8_t extra;
+	for (;;) {
+		s->zs.next_out = &extra;
+		s->zs.avail_out = 1;
+		int r = stream_step(s);
+		if (s->zs.avail_out == 0)
+			return corrupt(err, "the image data inflates to more than the image size");
+		if (r == Z_STREAM_END)
+			return 0;
+		if (r != Z_OK)
+			return stream_error(s, r, err);
+	}
+}
+#endif
+
+/* *rows = row a of the current pass, followed by the next n - 1. */
+static int
+rows_get(struct rows *s, uint32_t a, uint32_t n, const uint8_t **rows, char *err)
+{
+#ifdef HAVE_ZLIB
+	if (s->streaming) {
+		/* keep what the window holds from row a on (a <= base + held) */
+		uint32_t drop = a - s->base < s->held ? a - s->base : s->held;
+		if (drop > 0) {
+			s->held -= drop;
+			memmove(s->win, s->win + (size_t)drop * s->stride, (size_t)s->held * s->stride);
+			s->base += drop;
+		}
+		if (n > s->held) {
+			int st = stream_fill(s, s->win + (size_t)s->held * s->stride,
+			                     (size_t)(n - s->held) * s->stride, err);
+			if (st != 0)
+				return st;
+			s->held = n;
+		}
+		*rows = s->win;
+		return 0;
+	}
+#else
+	(void)n, (void)err;
+#endif
+	*rows = s->raw + (size_t)a * s->stride;
+	return 0;
+}
+
+/* ---- unfiltering and sampling -------------------------------------------- */
+
+/* Rows a .. b of a pass, b on the grid: unfilters those the grid needs
+ * (b, and going up, every row that a needed row reads through Up, Average
+ * or Paeth; the row above a, if read, is the previous block's b, still in
+ * the ring) and converts their pixels on the grid.  need: b - a + 1 bytes;
+ * ring: 4 rows of ring_rb >= rb bytes, the fourth all zeros, row r in slot
+ * r % 3 (a pair and the row above it). */
+static void
+sample_block(const struct png *p, const struct pass *q, const struct grid *g,
+             const uint8_t *rows, uint32_t a, uint32_t b, uint32_t d, uint8_t *out,
+             uint32_t ow, uint8_t *need, uint8_t *ring, size_t ring_rb)
+{
+	const size_t stride = q->rb + 1;
+	bool below = false; /* the row below is needed and reads this one */
+	for (uint32_t r = b + 1; r-- > a;) {
+		bool n = below || on_grid(g, r);
+		need[r - a] = n;
+		below = n && rows[(size_t)(r - a) * stride] >= RTG_PNGF_UP;
+	}
+
+	const uint8_t *zero = ring + 3 * ring_rb;
+	const size_t ostep = (size_t)g->cstep * q->dx / d * 4;
+	const size_t ox0 = ((size_t)q->x0 + (size_t)g->c0 * q->dx) / d;
+	for (uint32_t r = a; r <= b;) {
+		if (!need[r - a]) {
+			r++;
+			continue;
+		}
+		const uint8_t *src = rows + (size_t)(r - a) * stride;
+		uint8_t *cur = ring + (size_t)(r % 3) * ring_rb;
+		/* the row above, whenever this row's filter reads it */
+		const uint8_t *prev = r == 0 ? zero : ring + (size_t)((r - 1) % 3) * ring_rb;
+		uint32_t done = 1;
+		if (r < b && need[r + 1 - a]) {
+			uint8_t *next = ring + (size_t)((r + 1) % 3) * ring_rb;
+			if (rtg_pngfilter_pair(src[0], src[stride], p->bpp, src + 1, src + stride + 1,
+			                       prev, cur, next, q->rb))
+				done = 2;
+		}
+		if (done == 1)
+			rtg_pngfilter_row(src[0], p->bpp, src + 1, prev, cur, q->rb);
+		for (uint32_t i = 0; i < done; i++, r++) {
+			if (on_grid(g, r)) {
+				size_t oy = ((size_t)q->y0 + (size_t)r * q->dy) / d;
+				convert_row(p, ring + (size_t)(r % 3) * ring_rb, g->c0, g->cstep, g->ncols,
+				            out + (oy * ow + ox0) * 4, ostep);
+			}
+		}
+	}
+}
+
+/* One pass, in blocks that end on a grid row (a block is what the source
+ * holds at once).  Every filter type byte is checked, needed or not. */
+static int
+sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
+            const char *pass_name, struct rows *src, uint32_t d, uint8_t *out, uint32_t ow,
+            uint8_t *need, uint8_t *ring, size_t ring_rb, char *err)
+{
+	rows_pass(src, q);
+	for (uint32_t a = 0; a < q->ph;) {
+		uint32_t n = q->ph - a < src->cap ? q->ph - a : src->cap;
+		const uint8_t *rows;
+		int st = rows_get(src, a, n, &rows, err);
+		if (st != 0)
+			return st;
+		/* the block: up to the last grid row it holds (the source holds
+		 * rstep + 1 rows or the rest of the pass: there is one), or all
+		 * of it after the last grid row */
+		bool sample = g->any && a <= g->last;
+		uint32_t b = a + n - 1;
+		if (sample)
+			b = b >= g->last ? g->last : g->r0 + (b - g->r0) / g->rstep * g->rstep;
+		if (b < a) /* not reached (see stream_open()), but never loop */
+			return rtg_fail(err, RTG_ERR_DECODE, "PNG decoder: row window too small");
+		for (uint32_t r = a; r <= b; r++) {
+			unsigned ft = rows[(size_t)(r - a) * src->stride];
+			if (ft > RTG_PNGF_PAETH)
+				return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (row %" PRIu32 "%s%s "
+				                "has filter type %u)", r, p->interlace ?
+				                " of Adam7 pass " : "", p->interlace ? pass_name : "", ft);
+		}
+		if (sample)
+			sample_block(p, q, g, rows, a, b, d, out, ow, need, ring, ring_rb);
+		a = b + 1;
+	}
+	return 0;
+}
+
+/* All passes, one after the other in the stream. */
+static int
+unfilter_and_sample(const struct png *p, const struct pass *ps, const struct grid *gs,
+                    int np, struct rows *src, uint32_t d, uint8_t *out, uint32_t ow,
+                    char *err)
 {
 	size_t rb = 0;
-	uint32_t ph = 1;
+	uint32_t nneed = 1;
 	for (int i = 0; i < np; i++) {
 		rb = ps[i].rb > rb ? ps[i].rb : rb;
-		ph = ps[i].ph > ph ? ps[i].ph : ph;
+		uint32_t c = rows_cap(src, &ps[i]);
+		nneed = c > nneed ? c : nneed;
 	}
-	uint8_t *need = malloc(ph);
+	uint8_t *need = malloc(nneed);
 	uint8_t *ring = calloc(4, rb ? rb : 1); /* three rows and a row of zeros */
 	int st = 0;
 	if (need == NULL || ring == NULL)
@@ -1030,13 +992,14 @@ unfilter_and_sample(const struct png *p, const struct pass *ps, int np, const ui
 		if (ps[i].pw == 0 || ps[i].ph == 0)
 			continue;
 		static const char *const names[7] = { "1", "2", "3", "4", "5", "6", "7" };
-		st = sample_pass(p, &ps[i], names[i], raw, d, out, ow, need, ring, rb, err);
-		raw += (size_t)ps[i].ph * (ps[i].rb + 1);
+		st = sample_pass(p, &ps[i], &gs[i], names[i], src, d, out, ow, need, ring, rb, err);
 	}
 	free(need);
 	free(ring);
 	return st;
 }
+
+/* ---- the two sources' setup ---------------------------------------------- */
 
 static const char *
 inflate_error(enum libdeflate_result r)
@@ -1051,10 +1014,102 @@ inflate_error(enum libdeflate_result r)
 	}
 }
 
-int
-rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
-               uint64_t min_pixels, struct rtg_image *img, char *err)
+/* One-shot: *raw (free()) = the whole inflated stream, exactly inflated
+ * bytes. */
+static int
+oneshot_open(struct rows *s, const struct png *p, const uint8_t *buf, uint8_t **raw,
+             char *err)
 {
+	const uint8_t *z = NULL;
+	uint8_t *gathered;
+	int st;
+	size_t inflated = (size_t)s->inflated; /* <= SIZE_MAX / 2: passes() */
+	*raw = NULL;
+	if ((st = gather_idat(p, buf, &z, &gathered, err)) != 0)
+		return st;
+	uint8_t *r = big_alloc(inflated);
+	struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+	if (r == NULL || dc == NULL) {
+		free(gathered);
+		free(r);
+		libdeflate_free_decompressor(dc);
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating a %" PRIu32 "x%"
+		                PRIu32 " PNG (%zu bytes)", p->w, p->h, inflated);
+	}
+	size_t got = 0;
+	enum libdeflate_result lr = libdeflate_zlib_decompress(dc, z, p->idat_total, r,
+	                                                       inflated, &got);
+	libdeflate_free_decompressor(dc);
+	free(gathered);
+	if (lr != LIBDEFLATE_SUCCESS) {
+		free(r);
+		return corrupt(err, inflate_error(lr));
+	}
+	if (got != inflated) {
+		free(r);
+		return rtg_fail(err, RTG_ERR_DECODE, "truncated or corrupt PNG (the image data "
+		                "inflates to %zu bytes, a %" PRIu32 "x%" PRIu32 " image needs %zu)",
+		                got, p->w, p->h, inflated);
+	}
+	s->next_raw = r;
+	*raw = r;
+	return 0;
+}
+
+#ifdef HAVE_ZLIB
+/* Streaming: zlib reads the IDAT chunks in place, CRCs checked first. */
+static int
+stream_open(struct rows *s, const struct png *p, const uint8_t *buf, const struct pass *ps,
+            const struct grid *gs, int np, size_t window, char *err)
+{
+	int st = idat_crcs(p, buf, NULL, err);
+	if (st != 0)
+		return st;
+	s->streaming = true;
+	s->buf = buf;
+	s->next_chunk = p->first_idat;
+	s->chunks_left = p->idat_count;
+	/* room for rstep + 1 rows of every pass (or all its rows) */
+	s->win_bytes = window ? window : STREAM_WINDOW;
+	for (int i = 0; i < np; i++) {
+		uint64_t rows = (uint64_t)gs[i].rstep + 1 < ps[i].ph ? gs[i].rstep + 1 : ps[i].ph;
+		uint64_t need = rows * (ps[i].rb + 1); /* <= the inflated size */
+		if (need > s->win_bytes)
+			s->win_bytes = (size_t)need;
+	}
+	s->win = malloc(s->win_bytes);
+	if (s->win == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for %zu bytes of PNG rows",
+		                s->win_bytes);
+	int r = inflateInit(&s->zs);
+	if (r != Z_OK)
+		return r == Z_MEM_ERROR ? rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating "
+		                                   "a PNG") :
+		       rtg_fail(err, RTG_ERR_DECODE, "zlib cannot inflate (%s)",
+		                s->zs.msg ? s->zs.msg : zlibVersion());
+	s->zinit = true;
+	return 0;
+}
+#endif
+
+static void
+rows_close(struct rows *s)
+{
+#ifdef HAVE_ZLIB
+	if (s->zinit)
+		inflateEnd(&s->zs);
+	free(s->win);
+#else
+	(void)s;
+#endif
+}
+
+int
+rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                  uint64_t min_pixels, const struct rtg_png_opts *opts,
+                  struct rtg_image *img, char *err)
+{
+	static const struct rtg_png_opts defopts = { RTG_PNG_STREAM_ABOVE, 0 };
 	struct rtg_limits deflim;
 	struct png p;
 	int st;
@@ -1065,6 +1120,8 @@ rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 		rtg_limits_default(&deflim);
 		lim = &deflim;
 	}
+	if (opts == NULL)
+		opts = &defopts;
 	memset(&p, 0, sizeof p);
 	for (int i = 0; i < 256; i++) /* indices past PLTE: opaque black */
 		p.pal[i][3] = 255;
@@ -1088,43 +1145,44 @@ rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	if (opx > SIZE_MAX / 4 || opx > (uint64_t)INT_MAX)
 		return rtg_fail(err, RTG_ERR_LIMIT, "PNG is %" PRIu32 "x%" PRIu32 " pixels, "
 		                "too large to decode", p.w, p.h);
+	struct grid gs[7];
+	for (int i = 0; i < np; i++)
+		pass_grid(&ps[i], d, &gs[i]);
 
-	const uint8_t *z = NULL;
-	uint8_t *gathered;
-	if ((st = gather_idat(&p, buf, &z, &gathered, err)) != 0)
+	/* the one-shot buffers: the inflated stream, and the joined copy of
+	 * the image data when it is split */
+	uint64_t oneshot = inflated + (p.idat_count > 1 ? p.idat_total : 0);
+	struct rows src;
+	memset(&src, 0, sizeof src);
+	src.inflated = inflated;
+	src.w = p.w;
+	src.h = p.h;
+	uint8_t *raw = NULL;
+#ifdef HAVE_ZLIB
+	if (oneshot > opts->stream_above)
+		st = stream_open(&src, &p, buf, ps, gs, np, opts->window, err);
+	else
+#else
+	(void)oneshot;
+#endif
+		st = oneshot_open(&src, &p, buf, &raw, err);
+	if (st != 0) {
+		rows_close(&src);
 		return st;
-	uint8_t *raw = big_alloc((size_t)inflated);
-	struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
-	if (raw == NULL || dc == NULL) {
-		free(gathered);
-		free(raw);
-		libdeflate_free_decompressor(dc);
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating a %" PRIu32 "x%"
-		                PRIu32 " PNG (%" PRIu64 " bytes)", p.w, p.h, inflated);
-	}
-	size_t got = 0;
-	enum libdeflate_result r = libdeflate_zlib_decompress(dc, z, p.idat_total, raw,
-	                                                      (size_t)inflated, &got);
-	libdeflate_free_decompressor(dc);
-	free(gathered);
-	if (r != LIBDEFLATE_SUCCESS) {
-		free(raw);
-		return corrupt(err, inflate_error(r));
-	}
-	if (got != inflated) {
-		free(raw);
-		return rtg_fail(err, RTG_ERR_DECODE, "truncated or corrupt PNG (the image data "
-		                "inflates to %zu bytes, a %" PRIu32 "x%" PRIu32 " image needs %"
-		                PRIu64 ")", got, p.w, p.h, inflated);
 	}
 
 	uint8_t *out = malloc((size_t)opx * 4);
-	if (out == NULL) {
-		free(raw);
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a %" PRIu32 "x%"
-		                PRIu32 " PNG", ow, oh);
-	}
-	st = unfilter_and_sample(&p, ps, np, raw, d, out, ow, err);
+	if (out == NULL)
+		st = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a %" PRIu32 "x%"
+		              PRIu32 " PNG", ow, oh);
+	if (st == 0)
+		st = unfilter_and_sample(&p, ps, gs, np, &src, d, out, ow, err);
+#ifdef HAVE_ZLIB
+	if (st == 0 && src.streaming)
+		st = stream_end(&src, err);
+#endif
+	bool streamed = src.streaming;
+	rows_close(&src);
 	free(raw);
 	if (st != 0) {
 		free(out);
@@ -1136,7 +1194,7 @@ rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	img->full_width = p.w;
 	img->full_height = p.h;
 	img->scale_denom = (int)d;
-	img->decoder = rtg_png_decoder;
+	img->decoder = streamed ? rtg_png_stream_decoder : rtg_png_decoder;
 	return 0;
 }
 

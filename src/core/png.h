@@ -1,11 +1,13 @@
-/* png.h - fast PNG decoding with libdeflate, point-sampled to a reduced size.
+/* png.h - fast PNG decoding with libdeflate (or zlib, streaming, for large
+ * images), point-sampled to a reduced size.
  *
  * rtg_image_decode() tries this first for PNG input.  Every standard PNG -
  * grey / RGB / palette / grey+alpha / RGBA, bit depth 1 to 16, interlaced
  * or not - is decoded here: the chunks are walked in the memory buffer, the
- * IDAT data inflated in one call to libdeflate, the rows unfiltered, and
- * only the pixels of an integer grid (every d-th column of every d-th row)
- * converted to RGBA8.  The rest (unknown critical chunks, Apple's CgBI,
+ * IDAT data inflated (in one call to libdeflate, or, for a large image,
+ * row by row with zlib so that the memory stays bounded), the rows
+ * unfiltered, and only the pixels of an integer grid (every d-th column of
+ * every d-th row) converted to RGBA8.  The rest (unknown critical chunks, Apple's CgBI,
  * tRNS on an image with an alpha channel) is reported as not handled, and
  * stb_image decides.  Without libdeflate every PNG is "not handled".
  */
@@ -22,11 +24,24 @@
  * uses a feature this path does not implement: decode it another way. */
 #define RTG_PNG_NOT_HANDLED 1
 
-/* The value of rtg_image.decoder for images decoded here. */
+/* The value of rtg_image.decoder for images decoded here: inflated in one
+ * libdeflate call, or streamed through zlib (same pixels either way). */
 extern const char rtg_png_decoder[];
+extern const char rtg_png_stream_decoder[];
 
 /* True when built with libdeflate, i.e. when rtg_png_decode() can decode. */
 bool rtg_png_available(void);
+
+/* True when large images can be streamed (built with libdeflate and zlib);
+ * without zlib every image is inflated in one piece. */
+bool rtg_png_stream_available(void);
+
+/* rtg_png_decode() streams when the memory the one-shot inflate needs (the
+ * whole inflated stream, plus a joined copy of the image data when it is
+ * split over several IDAT chunks) would exceed this many bytes.  16 MiB:
+ * the headroom of the performance goal "peak RSS <= decoded RGBA size +
+ * 16 MiB"; the streaming source itself needs a few hundred KiB. */
+#define RTG_PNG_STREAM_ABOVE ((size_t)16 << 20)
 
 /* Largest integer d >= 1 with ceil(w/d) * ceil(h/d) >= min_pixels: the
  * decimation rtg_png_decode() uses.  1 when min_pixels is 0 or not below
@@ -53,5 +68,23 @@ uint32_t rtg_png_decimation(uint32_t w, uint32_t h, uint64_t min_pixels);
  * by another decoder; RTG_ERR_LIMIT; RTG_ERR_NOMEM; RTG_ERR_ARG. */
 int rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
                    uint64_t min_pixels, struct rtg_image *img, char *err);
+
+/* How rtg_png_decode_ex() inflates. */
+struct rtg_png_opts {
+	size_t stream_above; /* stream when the one-shot buffers would exceed
+	                      * this many bytes (0: always, SIZE_MAX: never;
+	                      * ignored without zlib) */
+	size_t window;       /* the streaming window in bytes (0: the default,
+	                      * 256 KiB); raised to what one block of rows
+	                      * needs, so 1 gives the smallest possible */
+};
+
+/* rtg_png_decode() with the choices given (NULL: rtg_png_decode()'s,
+ * RTG_PNG_STREAM_ABOVE and the default window).  For tests and fuzzers,
+ * which drive both row sources, and small windows, over the same files.
+ * img->decoder tells which source was used. */
+int rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                      uint64_t min_pixels, const struct rtg_png_opts *opts,
+                      struct rtg_image *img, char *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_png.c - the libdeflate PNG path (png.c) against stb_image.
+/* test_png.c - the fast PNG path (png.c) against stb_image.
  *
  * Every PNG fixture, and PNGs written here in every colour type, bit depth,
  * filter type, with tRNS, odd widths and split IDAT data, decodes to exactly
@@ -7,7 +7,15 @@
  * stb_image.  Broken files fail cleanly: crashers, every prefix of a file,
  * CRC mismatches, zlib streams longer or shorter than the image, huge
  * declared sizes (refused before anything is allocated).  A decimated decode
- * keeps the full decode's colours (fixed clusters within 2 dE00). */
+ * keeps the full decode's colours (fixed clusters within 2 dE00).
+ *
+ * All of it runs once per row source (png.c): one-shot libdeflate, and,
+ * when built with zlib, streaming with the smallest window (a block of
+ * rows per grid row: every block boundary, refill and carried-over row is
+ * exercised on small files) and with a window of a few rows.  The
+ * streaming threshold of rtg_png_decode() is tested on images just below
+ * and above it, and both sources must agree byte for byte on the ends of
+ * zlib streams (trailing bytes, cut, bad Adler-32, preset dictionary). */
 #include "config.h"
 
 #include <dirent.h>
@@ -31,6 +39,18 @@
 #include "t.h"
 
 static const char *fixtures;
+
+/* The row source under test (rtg_png_decode_ex) and the decoder name it
+ * gives. */
+static struct rtg_png_opts mode = { SIZE_MAX, 0 };
+static const char *mode_decoder = rtg_png_decoder;
+
+static int
+png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim, uint64_t min_pixels,
+           struct rtg_image *img, char *err)
+{
+	return rtg_png_decode_ex(buf, len, lim, min_pixels, &mode, img, err);
+}
 
 static uint8_t *
 slurp(const char *dir, const char *name, size_t *len)
@@ -109,7 +129,7 @@ check_against_stb(const char *name, const uint8_t *buf, size_t len, uint64_t min
 	struct rtg_image img;
 	char err[RTG_ERRLEN] = "";
 	memset(&img, 0, sizeof img);
-	int st = rtg_png_decode(buf, len, NULL, min_pixels, &img, err);
+	int st = png_decode(buf, len, NULL, min_pixels, &img, err);
 	int ret = -1;
 	if (st == 0) {
 		T_CHECK(sp != NULL, "%s: we decode what stb_image refuses (%s)", name,
@@ -122,7 +142,7 @@ check_against_stb(const char *name, const uint8_t *buf, size_t len, uint64_t min
 		T_CHECK(min_pixels == 0 ? d == 1 :
 		        (uint64_t)img.width * img.height >= min_pixels ||
 		        (d == 1 && (uint64_t)sw * sh < min_pixels), "%s: budget kept", name);
-		T_CHECK(img.decoder == rtg_png_decoder, "%s: decoder", name);
+		T_CHECK(img.decoder == mode_decoder, "%s: decoder %s", name, img.decoder);
 		if (sp != NULL) {
 			size_t bad = diff_stb(&img, sp, (uint32_t)sw, (uint32_t)sh);
 			T_CHECK(bad == 0, "%s min %llu (d %d): %zu pixels differ from stb_image",
@@ -262,6 +282,7 @@ struct spec {
 	bool empty_idat;     /* a zero-length IDAT between the others */
 	uint32_t bad_filter; /* row + 1 whose filter type byte becomes 5 */
 	bool interlace;      /* Adam7 */
+	bool stored;         /* deflate without compression (level 0) */
 };
 
 /* raw: h rows of rowbytes unfiltered bytes.  Returns the file (free it). */
@@ -293,9 +314,12 @@ write_png(const struct spec *s, const uint8_t *raw, size_t *out_len)
 		if (pw == 0 || ph == 0)
 			continue;
 		size_t prb = (pw * bitspp + 7) / 8;
-		/* the pass's unfiltered rows, pixel by pixel (bit by bit) */
+		/* the pass's unfiltered rows, pixel by pixel (bit by bit); not
+		 * interlaced, the image's rows as they are */
 		memset(sub, 0, prb * ph);
-		for (uint32_t r = 0; r < ph; r++)
+		if (!s->interlace)
+			memcpy(sub, raw, prb * ph);
+		for (uint32_t r = 0; r < ph && s->interlace; r++)
 			for (uint32_t c = 0; c < pw; c++)
 				for (size_t b = 0; b < bitspp; b++) {
 					size_t from = ((size_t)x0 + (size_t)c * dx) * bitspp + b;
@@ -315,7 +339,7 @@ write_png(const struct spec *s, const uint8_t *raw, size_t *out_len)
 	}
 	free(sub);
 	flen = fo;
-	struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(s->stored ? 0 : 6);
 	size_t zcap = libdeflate_zlib_compress_bound(c, flen);
 	uint8_t *z = malloc(zcap);
 	size_t zn = libdeflate_zlib_compress(c, filt, flen, z, zcap);
@@ -464,7 +488,7 @@ test_variants(void)
 		T_CHECK(check_against_stb(name, png, len, 0) == 1, "%s handled", name);
 		struct rtg_image img;
 		char err[RTG_ERRLEN];
-		if (rtg_png_decode(png, len, NULL, 0, &img, err) == 0) {
+		if (png_decode(png, len, NULL, 0, &img, err) == 0) {
 			size_t clear = 0;
 			for (size_t p = 0; p < (size_t)img.width * img.height; p++)
 				clear += img.px[p * 4 + 3] != 255;
@@ -519,7 +543,7 @@ test_not_handled(void)
 	uint8_t *png = write_png(&s, raw, &len);
 	struct rtg_image img;
 	char err[RTG_ERRLEN] = "";
-	T_CHECK(rtg_png_decode(png, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED,
+	T_CHECK(png_decode(png, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED,
 	        "tRNS on RGBA: %s", err);
 	free(png);
 
@@ -535,17 +559,17 @@ test_not_handled(void)
 	for (int i = 0; i < 4; i++)
 		b[iend + 8 + i] = (uint8_t)(crc >> (24 - 8 * i));
 	memcpy(b + iend + 12, png + iend, 12);
-	T_CHECK(rtg_png_decode(b, len + 12, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED,
+	T_CHECK(png_decode(b, len + 12, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED,
 	        "unknown critical chunk");
 	T_CHECK(rtg_image_decode(b, len + 12, NULL, 0, &img, err) == RTG_ERR_DECODE,
 	        "stb_image judges it: %s", err);
 	/* the same, cut inside IEND: refused here, stb_image never sees it */
-	T_CHECK(rtg_png_decode(b, len + 12 - 3, NULL, 0, &img, err) == RTG_ERR_DECODE &&
+	T_CHECK(png_decode(b, len + 12 - 3, NULL, 0, &img, err) == RTG_ERR_DECODE &&
 	        strstr(err, "truncated"), "cut: %s", err);
 	/* a chunk after it claiming 2^31 - 1 bytes */
 	b[len] = 0x7f;
 	b[len + 1] = b[len + 2] = b[len + 3] = 0xff;
-	T_CHECK(rtg_png_decode(b, len + 12, NULL, 0, &img, err) == RTG_ERR_DECODE &&
+	T_CHECK(png_decode(b, len + 12, NULL, 0, &img, err) == RTG_ERR_DECODE &&
 	        strstr(err, "truncated"), "long chunk: %s", err);
 	free(b);
 	free(png);
@@ -571,12 +595,12 @@ test_cgbi(void)
 	memcpy(b + 24, png + 8, len - 8);
 	struct rtg_image img;
 	char err[RTG_ERRLEN];
-	T_CHECK(rtg_png_decode(b, n, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "CgBI");
+	T_CHECK(png_decode(b, n, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "CgBI");
 	int bad = 0;
 	for (size_t k = 8; k < n; k++) {
 		uint8_t *cut = malloc(k);
 		memcpy(cut, b, k);
-		bad += rtg_png_decode(cut, k, NULL, 0, &img, err) != RTG_ERR_DECODE;
+		bad += png_decode(cut, k, NULL, 0, &img, err) != RTG_ERR_DECODE;
 		free(cut);
 	}
 	T_CHECK(bad == 0, "CgBI: %d prefixes not refused", bad);
@@ -601,7 +625,7 @@ decode_status(const uint8_t *b, size_t n, const struct rtg_limits *lim, char *er
 	struct rtg_image img;
 	memset(&img, 0, sizeof img);
 	err[0] = '\0';
-	int st = rtg_png_decode(b, n, lim, 0, &img, err);
+	int st = png_decode(b, n, lim, 0, &img, err);
 	if (st == 0)
 		rtg_image_free(&img);
 	else
@@ -652,7 +676,7 @@ test_broken(void)
 		s.bad_filter = row;
 		png = write_png(&s, raw, &n);
 		struct rtg_image img;
-		T_CHECK(rtg_png_decode(png, n, NULL, 4, &img, err) == RTG_ERR_DECODE &&
+		T_CHECK(png_decode(png, n, NULL, 4, &img, err) == RTG_ERR_DECODE &&
 		        strstr(err, "filter type 5"), "row %u: %s", row - 1, err);
 		free(png);
 	}
@@ -840,6 +864,256 @@ test_fixtures(void)
 	free(buf);
 }
 
+/* ---- the two row sources ------------------------------------------------- */
+
+/* Decodes with the given source; the pixels (or NULL) and the status. */
+static int
+decode_with(const struct rtg_png_opts *o, const uint8_t *b, size_t n, uint64_t min_pixels,
+            struct rtg_image *img, char *err)
+{
+	memset(img, 0, sizeof *img);
+	err[0] = '\0';
+	int st = rtg_png_decode_ex(b, n, NULL, min_pixels, o, img, err);
+	T_CHECK(st == 0 || img->px == NULL, "pixels left on failure");
+	return st;
+}
+
+static bool
+same_pixels(const struct rtg_image *a, const struct rtg_image *b)
+{
+	return a->width == b->width && a->height == b->height &&
+	       memcmp(a->px, b->px, (size_t)a->width * a->height * 4) == 0;
+}
+
+/* rtg_png_decode() streams exactly when the one-shot buffers (inflated
+ * stream + joined copy of split IDAT data) exceed RTG_PNG_STREAM_ABOVE;
+ * same pixels either way, equal to stb_image's. */
+static void
+test_stream_threshold(void)
+{
+	/* RGB8, 2400 wide: 7201 bytes a row inflated; 2329 rows are 16771129
+	 * bytes (<= 16 MiB), 2330 rows 16778330 (above) */
+	static const struct {
+		uint32_t w, h;
+		size_t split;
+		bool stored, streams;
+	} cases[] = {
+		{ 2400, 2329, 0, false, false },
+		{ 2400, 2330, 0, false, true },
+		{ 2400, 2330, 1 << 20, false, true },
+		/* stored deflate: the IDAT data is as large as the inflated
+		 * stream (9 MB): one chunk fits, split it counts twice */
+		{ 1000, 3000, 0, true, false },
+		{ 1000, 3000, 65536, true, true },
+	};
+	struct rtg_png_opts never = { SIZE_MAX, 0 };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct spec s = { .w = cases[i].w, .h = cases[i].h, .depth = 8, .ctype = 2,
+		                  .filter = -1, .idat_split = cases[i].split,
+		                  .stored = cases[i].stored };
+		size_t rb = (size_t)s.w * 3, len;
+		uint8_t *raw = malloc(rb * s.h);
+		for (uint32_t y = 0; y < s.h; y++) /* smooth, with a little texture */
+			for (size_t x = 0; x < rb; x++)
+				raw[y * rb + x] = (uint8_t)(x / 7 + y / 5 + ((x * y) % 13 == 0) * 40);
+		uint8_t *png = write_png(&s, raw, &len);
+		free(raw);
+		char name[64];
+		snprintf(name, sizeof name, "%ux%u split %zu%s", s.w, s.h, s.idat_split,
+		         s.stored ? " stored" : "");
+		struct rtg_image a, b;
+		char err[RTG_ERRLEN];
+		int st = rtg_png_decode(png, len, NULL, RTG_SAMPLE_BUDGET_DEFAULT, &a, err);
+		T_CHECK(st == 0, "%s: %s", name, err);
+		if (st == 0) {
+			const char *want = cases[i].streams ? rtg_png_stream_decoder :
+			                   rtg_png_decoder;
+			T_CHECK(a.decoder == want, "%s: decoded by %s", name, a.decoder);
+			T_CHECK(decode_with(&never, png, len, RTG_SAMPLE_BUDGET_DEFAULT, &b, err) == 0 &&
+			        same_pixels(&a, &b), "%s: the sources differ", name);
+			rtg_image_free(&b);
+			rtg_image_free(&a);
+		}
+		/* full size, against stb_image, on the streamed ones */
+		if (cases[i].streams) {
+			struct rtg_png_opts saved = mode;
+			const char *saved_dec = mode_decoder;
+			mode.stream_above = RTG_PNG_STREAM_ABOVE;
+			mode.window = 0;
+			mode_decoder = rtg_png_stream_decoder;
+			T_CHECK(check_against_stb(name, png, len, 0) == 1, "%s", name);
+			mode = saved;
+			mode_decoder = saved_dec;
+		}
+		free(png);
+	}
+}
+
+/* The IDAT data of a PNG with a single IDAT chunk, and the file rebuilt
+ * around other IDAT data (cut into chunks of split bytes, 0: one). */
+static const uint8_t *
+idat_of(const uint8_t *png, size_t len, size_t *at, size_t *n)
+{
+	size_t pos = 8;
+	while (pos + 12 <= len) {
+		size_t cl = (size_t)png[pos] << 24 | (size_t)png[pos + 1] << 16 |
+		            (size_t)png[pos + 2] << 8 | png[pos + 3];
+		if (memcmp(png + pos + 4, "IDAT", 4) == 0) {
+			*at = pos;
+			*n = cl;
+			return png + pos + 8;
+		}
+		pos += 12 + cl;
+	}
+	exit(1);
+}
+
+static uint8_t *
+with_idat(const uint8_t *png, size_t at, const uint8_t *z, size_t zn, size_t split,
+          size_t *out_len)
+{
+	struct wpng o = { 0 };
+	put(&o, png, at);
+	size_t step = split ? split : zn;
+	if (zn == 0)
+		chunk(&o, "IDAT", NULL, 0);
+	for (size_t k = 0; k < zn; k += step)
+		chunk(&o, "IDAT", z + k, zn - k < step ? zn - k : step);
+	chunk(&o, "IEND", NULL, 0);
+	*out_len = o.n;
+	return o.b;
+}
+
+/* Both sources give the same answer for the same zlib stream: trailing
+ * bytes after it are ignored (as by libdeflate and stb_image); every cut,
+ * a wrong Adler-32, a preset dictionary, a bad header are refused; IDAT
+ * chunks of one byte change nothing.  With the smallest window and the
+ * default one. */
+static void
+test_stream_ends(void)
+{
+	struct spec s = { .w = 37, .h = 29, .depth = 8, .ctype = 2, .filter = -2 };
+	size_t rb, len, at, zn;
+	uint8_t *raw = make_raw(&s, &rb);
+	uint8_t *png = write_png(&s, raw, &len);
+	free(raw);
+	const uint8_t *z0 = idat_of(png, len, &at, &zn);
+	uint8_t *z = malloc(zn + 16);
+	struct rtg_png_opts one = { SIZE_MAX, 0 }, str[2] = { { 0, 1 }, { 0, 0 } };
+	struct rtg_image ref, img;
+	char err[RTG_ERRLEN];
+	T_CHECK(decode_with(&one, png, len, 0, &ref, err) == 0, "%s", err);
+
+	/* returns the one-shot status; checks the streaming ones against it,
+	 * and equal pixels on success */
+	#define BOTH(what, ...) do { \
+		size_t n_; \
+		uint8_t *f_ = with_idat(png, at, z, zl, split, &n_); \
+		int s1_ = decode_with(&one, f_, n_, 0, &img, err); \
+		if (s1_ == 0) { \
+			T_CHECK(same_pixels(&img, &ref), what ": one-shot pixels", __VA_ARGS__); \
+			rtg_image_free(&img); \
+		} \
+		for (int w_ = 0; w_ < 2; w_++) { \
+			int s2_ = decode_with(&str[w_], f_, n_, 0, &img, err); \
+			T_CHECK(s2_ == s1_ && strchr(err, '\n') == NULL, what ": one-shot %d, " \
+			        "streaming %d (%s)", __VA_ARGS__, s1_, s2_, err); \
+			if (s2_ == 0) { \
+				T_CHECK(same_pixels(&img, &ref), what ": streamed pixels", __VA_ARGS__); \
+				rtg_image_free(&img); \
+			} \
+		} \
+		last = s1_; \
+		free(f_); \
+	} while (0)
+
+	int last;
+	size_t zl, split;
+	/* whole, in chunks of 1, 2 and 5 bytes (header and trailer across
+	 * chunks), and with trailing bytes */
+	static const size_t splits[] = { 0, 1, 2, 5 };
+	for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+		memcpy(z, z0, zn);
+		split = splits[i];
+		zl = zn;
+		BOTH("split %zu", split);
+		T_CHECK(last == 0, "split %zu: %d", split, last);
+		memcpy(z + zn, "trailing", 8);
+		zl = zn + 8;
+		BOTH("split %zu + trailing bytes", split);
+		T_CHECK(last == 0, "trailing, split %zu: %d", split, last);
+	}
+	/* every cut of the stream, chunk structure intact */
+	memcpy(z, z0, zn);
+	for (zl = 0; zl < zn; zl++) {
+		split = zl % 3 ? 0 : 4;
+		BOTH("cut at %zu", zl);
+		T_CHECK(last == RTG_ERR_DECODE, "cut at %zu: %d", zl, last);
+	}
+	zl = zn;
+	split = 0;
+	/* Adler-32 wrong */
+	z[zn - 1] ^= 1;
+	BOTH("%s", "Adler-32");
+	T_CHECK(last == RTG_ERR_DECODE, "Adler-32: %d", last);
+	z[zn - 1] ^= 1;
+	/* FDICT set (FCHECK fixed): a dictionary id would follow */
+	z[1] = (uint8_t)((z[1] | 0x20) & 0xe0);
+	z[1] = (uint8_t)(z[1] + (31 - ((unsigned)z[0] << 8 | z[1]) % 31) % 31);
+	BOTH("%s", "preset dictionary");
+	T_CHECK(last == RTG_ERR_DECODE, "FDICT: %d", last);
+	/* not deflate (CM 7), and a header that fails FCHECK */
+	memcpy(z, z0, 2);
+	z[0] = (uint8_t)((z[0] & 0xf0) | 7);
+	BOTH("%s", "CM 7");
+	T_CHECK(last == RTG_ERR_DECODE, "CM: %d", last);
+	memcpy(z, z0, 2);
+	z[1] ^= 1;
+	BOTH("%s", "FCHECK");
+	T_CHECK(last == RTG_ERR_DECODE, "FCHECK: %d", last);
+	/* a corrupt block inside: both refuse (same byte, same status) */
+	memcpy(z, z0, zn);
+	z[zn / 2] ^= 0xff;
+	BOTH("%s", "corrupt middle");
+	T_CHECK(last < 0, "corrupt middle: %d", last);
+	#undef BOTH
+
+	rtg_image_free(&ref);
+	free(z);
+	free(png);
+}
+
+/* A block of rows is rstep + 1 rows at least: when that exceeds the
+ * default window, the window grows to it (12000 RGB pixels a row, d 10:
+ * 11 rows of 36001 bytes). */
+static void
+test_stream_window(void)
+{
+	struct spec s = { .w = 12000, .h = 100, .depth = 8, .ctype = 2, .filter = -2,
+	                  .idat_split = 100000 };
+	size_t rb, len;
+	uint8_t *raw = make_raw(&s, &rb);
+	uint8_t *png = write_png(&s, raw, &len);
+	free(raw);
+	uint64_t m = grid(12000, 100, 10);
+	T_CHECK(rtg_png_decimation(12000, 100, m) == 10, "d 10");
+	struct rtg_png_opts saved = mode;
+	const char *saved_dec = mode_decoder;
+	static const size_t windows[] = { 0, 1, 36001 * 11 + 1 };
+	for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+		mode.stream_above = 0;
+		mode.window = windows[i];
+		mode_decoder = rtg_png_stream_decoder;
+		char name[64];
+		snprintf(name, sizeof name, "12000x100 d 10, window %zu", windows[i]);
+		T_CHECK(check_against_stb(name, png, len, m) == 1, "%s", name);
+		T_CHECK(check_against_stb(name, png, len, 0) == 1, "%s full", name);
+	}
+	mode = saved;
+	mode_decoder = saved_dec;
+	free(png);
+}
+
 /* ---- decimation keeps the colours ---------------------------------------- */
 
 static void
@@ -900,7 +1174,7 @@ test_palette(void)
 	struct rtg_centroid cent[RTG_K_MAX];
 	struct rtg_kmeans_opts ko;
 	char err[RTG_ERRLEN];
-	int st = rtg_png_decode(png, len, NULL, 0, &img, err);
+	int st = png_decode(png, len, NULL, 0, &img, err);
 	T_CHECK(st == 0, "%s", err);
 	if (st != 0) {
 		free(png);
@@ -918,7 +1192,7 @@ test_palette(void)
 		means(&full, cent, k, mf, sf);
 	for (uint32_t want = 2; want <= 4 && k > 0; want++) {
 		uint64_t m = grid((uint32_t)w, (uint32_t)h, want);
-		st = rtg_png_decode(png, len, NULL, m, &img, err);
+		st = png_decode(png, len, NULL, m, &img, err);
 		T_CHECK(st == 0 && img.scale_denom == (int)want, "d %u: %s", want, err);
 		if (st != 0)
 			continue;
@@ -958,14 +1232,42 @@ main(void)
 	test_decimation();
 #ifdef HAVE_LIBDEFLATE
 	T_CHECK(rtg_png_available(), "built with libdeflate");
-	test_fixtures();
-	test_variants();
-	test_not_handled();
-	test_cgbi();
-	test_broken();
-	test_huge();
-	test_crashers();
-	test_palette();
+	/* everything through each row source */
+	static const struct {
+		struct rtg_png_opts opts;
+		bool streams;
+		const char *name;
+	} sources[] = {
+		{ { SIZE_MAX, 0 }, false, "one-shot (libdeflate)" },
+		{ { 0, 1 }, true, "streaming (zlib), smallest window" },
+		{ { 0, 2000 }, true, "streaming (zlib), 2000-byte window" },
+	};
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+		if (sources[i].streams && !rtg_png_stream_available()) {
+			printf("%s: not built (no zlib)\n", sources[i].name);
+			continue;
+		}
+		mode = sources[i].opts;
+		mode_decoder = sources[i].streams ? rtg_png_stream_decoder : rtg_png_decoder;
+		printf("== %s\n", sources[i].name);
+		fprintf(stderr, "== %s\n", sources[i].name);
+		test_fixtures();
+		test_variants();
+		test_not_handled();
+		test_cgbi();
+		test_broken();
+		test_huge();
+		test_crashers();
+		test_palette();
+	}
+	mode.stream_above = SIZE_MAX;
+	mode.window = 0;
+	mode_decoder = rtg_png_decoder;
+	if (rtg_png_stream_available()) {
+		test_stream_threshold();
+		test_stream_ends();
+		test_stream_window();
+	}
 #else
 	/* without libdeflate every PNG goes to stb_image */
 	T_CHECK(!rtg_png_available(), "no libdeflate");
@@ -973,7 +1275,7 @@ main(void)
 	uint8_t *buf = slurp(fixtures, "photo-elephants.png", &len);
 	struct rtg_image img;
 	char err[RTG_ERRLEN];
-	T_CHECK(rtg_png_decode(buf, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "stub");
+	T_CHECK(png_decode(buf, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "stub");
 	T_CHECK(rtg_image_decode(buf, len, NULL, 0, &img, err) == 0 &&
 	        strcmp(img.decoder, "stb_image") == 0, "%s", err);
 	rtg_image_free(&img);
