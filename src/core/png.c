@@ -735,6 +735,7 @@ struct rows {
 	uint8_t *win;             /* rows base .. base + held - 1 */
 	size_t win_bytes;
 	uint32_t base, held;
+	uint32_t adler;           /* Adler-32 of what was inflated so far */
 #endif
 };
 
@@ -774,11 +775,10 @@ stream_short(const struct rows *s, char *err)
 	                PRIu64 ")", s->zs.total_out, s->w, s->h, s->inflated);
 }
 
-/* One inflate() call, the input topped up from the next IDAT chunk(s) when
- * zlib has used it up.  Z_BUF_ERROR (avail_out is never 0 here): the
- * input is used up, all chunks included, and the stream has not ended. */
-static int
-stream_step(struct rows *s)
+/* Tops up zlib's input from the next IDAT chunk(s) once it has used it
+ * up; false when there is none left. */
+static bool
+stream_refill(struct rows *s)
 {
 	while (s->zs.avail_in == 0 && (s->chunk_left > 0 || s->chunks_left > 0)) {
 		if (s->chunk_left == 0) {
@@ -795,6 +795,30 @@ stream_step(struct rows *s)
 		s->chunk_at += n;
 		s->chunk_left -= n;
 	}
+	return s->zs.avail_in > 0;
+}
+
+/* The next n bytes of the zlib stream itself (its header and trailer, which
+ * may lie across IDAT chunks); false if the data ends first. */
+static bool
+stream_take(struct rows *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!stream_refill(s))
+			return false;
+		out[i] = *s->zs.next_in++;
+		s->zs.avail_in--;
+	}
+	return true;
+}
+
+/* One inflate() call with the input topped up.  Z_BUF_ERROR (avail_out is
+ * never 0 here): the input is used up, all chunks included, and the deflate
+ * data has not ended. */
+static int
+stream_step(struct rows *s)
+{
+	stream_refill(s);
 	return inflate(&s->zs, Z_NO_FLUSH);
 }
 
@@ -826,17 +850,19 @@ stream_fill(struct rows *s, uint8_t *out, size_t n, char *err)
 			if (r != Z_OK && r != Z_STREAM_END)
 				return stream_error(s, r, err);
 		}
+		s->adler = (uint32_t)libdeflate_adler32(s->adler, out, part);
 		out += part;
 		n -= part;
 	}
 	return 0;
 }
 
-/* After the last row: the stream must end here, Adler-32 and all. */
+/* After the last row: the deflate data must end here, and the Adler-32
+ * of the zlib trailer that follows it must match. */
 static int
 stream_end(struct rows *s, char *err)
 {
-	uint8_t extra;
+	uint8_t extra, t[4];
 	for (;;) {
 		s->zs.next_out = &extra;
 		s->zs.avail_out = 1;
@@ -844,10 +870,18 @@ stream_end(struct rows *s, char *err)
 		if (s->zs.avail_out == 0)
 			return corrupt(err, "the image data inflates to more than the image size");
 		if (r == Z_STREAM_END)
-			return 0;
+			break;
 		if (r != Z_OK)
 			return stream_error(s, r, err);
 	}
+	/* raw inflate stops at the end of the last block, byte-aligned: the
+	 * trailer is next */
+	if (!stream_take(s, t, 4))
+		return stream_error(s, Z_BUF_ERROR, err);
+	if (rd32(t) != s->adler)
+		return corrupt(err, "the image data is not a valid zlib stream: incorrect data "
+		               "check");
+	return 0;
 }
 #endif
 
@@ -1081,7 +1115,20 @@ stream_open(struct rows *s, const struct png *p, const uint8_t *buf, const struc
 	if (s->win == NULL)
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for %zu bytes of PNG rows",
 		                s->win_bytes);
-	int r = inflateInit(&s->zs);
+	/* The zlib header (RFC 1950) is read here and the stream inflated as
+	 * raw deflate, so that the Adler-32 is libdeflate's (SIMD) rather
+	 * than zlib's: 5 % of a streamed decode at 3370x3370.  The same
+	 * checks as libdeflate's: deflate, a window of at most 32 KiB, FCHECK,
+	 * no preset dictionary. */
+	uint8_t h[2];
+	if (!stream_take(s, h, 2))
+		return stream_error(s, Z_BUF_ERROR, err);
+	if ((h[0] & 15) != 8 || h[0] >> 4 > 7 || ((unsigned)h[0] << 8 | h[1]) % 31 != 0)
+		return corrupt(err, "the image data is not a valid zlib stream: bad header");
+	if (h[1] & 0x20)
+		return stream_error(s, Z_NEED_DICT, err);
+	s->adler = 1;
+	int r = inflateInit2(&s->zs, -15);
 	if (r != Z_OK)
 		return r == Z_MEM_ERROR ? rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating "
 		                                   "a PNG") :
