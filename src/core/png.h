@@ -41,7 +41,10 @@ bool rtg_png_stream_available(void);
  * split over several IDAT chunks) would exceed this many bytes.  16 MiB:
  * the headroom of the performance goal "peak RSS <= decoded RGBA size +
  * 16 MiB"; the streaming source itself needs a few hundred KiB. */
+#ifndef RTG_PNG_STREAM_ABOVE /* a build may lower it: -DRTG_PNG_STREAM_ABOVE=0
+                              * streams every image (fuzzing that source) */
 #define RTG_PNG_STREAM_ABOVE ((size_t)16 << 20)
+#endif
 
 /* Largest integer d >= 1 with ceil(w/d) * ceil(h/d) >= min_pixels: the
  * decimation rtg_png_decode() uses.  1 when min_pixels is 0 or not below
