@@ -8,9 +8,10 @@
  * every space without a header byte; limits are small enough (4096 per side,
  * 4 Mpx) that the fuzzer never runs out of memory.
  *
- * PNGs decoded by the libdeflate path (png.c) are also decoded by stb_image
- * and must agree pixel for pixel at the sampled positions (png.h: pixel
- * (x, y) is the file's (x*d, y*d)).  A custom mutator (with libdeflate)
+ * PNGs decoded by png.c are also decoded by stb_image and must agree pixel
+ * for pixel at the sampled positions (png.h: pixel (x, y) is the file's
+ * (x*d, y*d)); and png.c's two row sources (one-shot inflate, streaming
+ * zlib with the smallest window) must give the same answer and pixels.  A custom mutator (with libdeflate)
  * repairs the CRCs and the zlib Adler-32 of a mutated PNG most of the time,
  * so mutations get past those checks into the unfiltering and conversion. */
 #include "config.h"
@@ -23,6 +24,7 @@
 
 #include "fuzz.h"
 #include "image.h"
+#include "png.h"
 #include "sample.h"
 #include "status.h"
 
@@ -80,6 +82,39 @@ check_png_against_stb(const uint8_t *data, size_t size, const struct rtg_image *
 	stbi_image_free(ref);
 }
 
+/* png.c's one-shot and streaming sources on the same file. */
+static void
+check_png_sources(const uint8_t *data, size_t size, const struct rtg_limits *lim,
+                  uint64_t min_px)
+{
+	const struct rtg_png_opts oneshot = { .stream_above = SIZE_MAX, .window = 0 };
+	const struct rtg_png_opts stream = { .stream_above = 0, .window = 1 };
+	struct rtg_image a, b;
+	char ea[RTG_ERRLEN] = "", eb[RTG_ERRLEN] = "";
+	int sa, sb;
+
+	if (!rtg_png_stream_available())
+		return;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	sa = rtg_png_decode_ex(data, size, lim, min_px, &oneshot, &a, ea);
+	sb = rtg_png_decode_ex(data, size, lim, min_px, &stream, &b, eb);
+	FUZZ_ASSERT(sa == sb, "one-shot %d (%s), streaming %d (%s)", sa, ea, sb, eb);
+	if (sa < 0) {
+		fuzz_check_failure(sa, ea, sizeof ea);
+		fuzz_check_failure(sb, eb, sizeof eb);
+	}
+	if (sa == 0) {
+		FUZZ_ASSERT(a.width == b.width && a.height == b.height &&
+		            a.scale_denom == b.scale_denom, "one-shot %ux%u 1/%d, streaming %ux%u 1/%d",
+		            a.width, a.height, a.scale_denom, b.width, b.height, b.scale_denom);
+		FUZZ_ASSERT(memcmp(a.px, b.px, (size_t)a.width * a.height * 4) == 0,
+		            "one-shot and streaming pixels differ");
+		rtg_image_free(&a);
+		rtg_image_free(&b);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -93,6 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[RTG_ERRLEN] = "";
 	int st;
 
+	if (size >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		check_png_sources(data, size, &lim, min_px);
 	st = rtg_image_decode_scaled(data, size, &lim, min_px, min_half, &img, err);
 	if (st != RTG_OK) {
 		fuzz_check_failure(st, err, sizeof err);
@@ -145,7 +182,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink = img.px[n - 1];
 		(void)sink;
 	}
-	if (strcmp(img.decoder, "libdeflate") == 0)
+	if (strcmp(img.decoder, rtg_png_decoder) == 0 ||
+	    strcmp(img.decoder, rtg_png_stream_decoder) == 0)
 		check_png_against_stb(data, size, &img);
 
 	uint64_t budget = 65536;
