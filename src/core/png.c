@@ -753,6 +753,8 @@ rows_cap(const struct rows *s, const struct pass *q)
 		size_t n = s->win_bytes / (q->rb + 1);
 		return n < q->ph ? (uint32_t)n : q->ph;
 	}
+#else
+	(void)s;
 #endif
 	return q->ph;
 }
