@@ -393,5 +393,8 @@ rtg_cli_version(FILE *f)
 #ifdef HAVE_LIBDEFLATE
 	      ", libdeflate (fast PNG)"
 #endif
+#ifdef HAVE_ZLIB
+	      ", zlib (streamed large PNG)"
+#endif
 	      "\n", f);
 }

@@ -20,7 +20,7 @@
  * warning falls back to stb_image, whose message is the one reported if it
  * fails too.
  *
- * PNG (when built with libdeflate): png.c, which keeps only every d-th
+ * PNG (when built with libdeflate or zlib): png.c, which keeps only every d-th
  * column and row when that still leaves min_pixels pixels and needs neither
  * a full-size unfiltered nor a full-size RGBA image.  Its verdict on a
  * broken file is final; the few PNGs it does not implement go to stb_image.
@@ -892,7 +892,7 @@ rtg_image_decode_scaled(const uint8_t *buf, size_t len, const struct rtg_limits 
 	}
 #endif
 	else if (f == F_PNG) {
-		/* the libdeflate path (png.c) when built with it; what it does not
+		/* png.c (libdeflate or streamed zlib) when built; what it does not
 		 * implement (interlaced, ...) goes to stb_image */
 		st = rtg_png_decode(buf, len, lim, min_pixels, img, err);
 		if (st == RTG_PNG_NOT_HANDLED)

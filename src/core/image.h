@@ -1,6 +1,7 @@
 /* image.h - decode image bytes (JPEG, PNG, GIF, BMP, ... via stb_image;
  * WebP via libwebp; JPEG via libjpeg-turbo's DCT-domain scaling and PNG via
- * libdeflate with point sampling (png.h) when built with them) into 8-bit
+ * our own decoder with point sampling (png.h: libdeflate, or zlib streamed
+ * for large files) when built with them) into 8-bit
  * RGBA.  Limits are checked from the header (stbi_info /
  * WebPGetInfo / jpeg_read_header) before any pixel buffer is allocated. */
 #ifndef RTG_IMAGE_H
@@ -27,11 +28,11 @@ struct rtg_image {
 	uint32_t full_width, full_height; /* as declared by the file */
 	uint8_t *px;             /* RGBA8, width*height*4, row-major */
 	int scale_denom;         /* 1, 2, 4 or 8 (JPEG DCT scaling); any integer
-	                          * >= 1 for PNG (libdeflate path: pixel (x, y)
+	                          * >= 1 for PNG (png.c: pixel (x, y)
 	                          * is the file's (x*d, y*d)) */
 	const char *format;      /* "jpeg", "png", "gif", "bmp", "webp", ... */
 	const char *decoder;     /* "stb_image", "libjpeg-turbo", "libwebp",
-	                          * "libdeflate" (png.c) */
+	                          * "libdeflate" or "zlib" (png.c) */
 };
 
 /* Decodes buf[0..len).  min_pixels is the decoder's sample budget: a JPEG
