@@ -24,8 +24,10 @@ if [ -z "${TYPICAL:-}" ]; then
 	TYPICAL="$T/typ1.jpg $T/typ2.jpg"
 fi
 if [ -z "${LARGE:-}" ]; then
-	"$MKART" jpeg 3370 3370 92 9 "$T/big1.jpg" 1
-	"$MKART" jpeg 3370 3370 92 9 "$T/big2.jpg" 2
+	# seeds differ from the typical covers': the same colours at another
+	# size give the same theme, which is (rightly) not published again
+	"$MKART" jpeg 3370 3370 92 9 "$T/big1.jpg" 3
+	"$MKART" jpeg 3370 3370 92 9 "$T/big2.jpg" 4
 	LARGE="$T/big1.jpg $T/big2.jpg"
 fi
 mkdir -p "$MPD_MUSIC/bench"
