@@ -559,6 +559,24 @@ key_equal(const struct ron *a, const struct ron *b)
 
 /* After '(' (and the optional name): a struct if the first thing inside is
  * "ident :", a tuple otherwise; "()" is an empty struct. */
+/* After an item of a list, tuple, struct or map: skips white space and a
+ * ',' unless the closing bracket follows (the caller consumes it). */
+static int
+item_end(struct parser *p, char close)
+{
+	char cb[8];
+	int rc;
+
+	if ((rc = skip_ws(p)) != RTG_OK)
+		return rc;
+	if (peek(p, 0) == ',')
+		p->pos++;
+	else if (peek(p, 0) != close)
+		return perr(p, p->line, "expected ',' or '%c', found %s", close,
+		            show_char(p, cb));
+	return RTG_OK;
+}
+
 static int
 parse_parens(struct parser *p, const char *name, size_t name_len, int line,
              struct ron **out)
@@ -627,13 +645,8 @@ parse_parens(struct parser *p, const char *name, size_t name_len, int line,
 				return rc;
 		}
 		append(r, v);
-		if ((rc = skip_ws(p)) != RTG_OK)
+		if ((rc = item_end(p, ')')) != RTG_OK)
 			return rc;
-		if (peek(p, 0) == ',')
-			p->pos++;
-		else if (peek(p, 0) != ')')
-			return perr(p, p->line, "expected ',' or ')', found %s",
-			            show_char(p, cb));
 	}
 	*out = r;
 	return RTG_OK;
@@ -650,7 +663,6 @@ parse_list(struct parser *p, struct ron **out)
 	p->pos++;
 	for (;;) {
 		struct ron *v;
-		char cb[8];
 
 		if ((rc = skip_ws(p)) != RTG_OK)
 			return rc;
@@ -661,13 +673,8 @@ parse_list(struct parser *p, struct ron **out)
 		if ((rc = parse_value(p, &v)) != RTG_OK)
 			return rc;
 		append(r, v);
-		if ((rc = skip_ws(p)) != RTG_OK)
+		if ((rc = item_end(p, ']')) != RTG_OK)
 			return rc;
-		if (peek(p, 0) == ',')
-			p->pos++;
-		else if (peek(p, 0) != ']')
-			return perr(p, p->line, "expected ',' or ']', found %s",
-			            show_char(p, cb));
 	}
 	*out = r;
 	return RTG_OK;
@@ -704,13 +711,8 @@ parse_map(struct parser *p, struct ron **out)
 			return rc;
 		v->map_key = k;
 		append(r, v);
-		if ((rc = skip_ws(p)) != RTG_OK)
+		if ((rc = item_end(p, '}')) != RTG_OK)
 			return rc;
-		if (peek(p, 0) == ',')
-			p->pos++;
-		else if (peek(p, 0) != '}')
-			return perr(p, p->line, "expected ',' or '}', found %s",
-			            show_char(p, cb));
 	}
 	*out = r;
 	return RTG_OK;
@@ -819,13 +821,8 @@ parse_attributes(struct parser *p)
 				if (read_ident(p) == 0)
 					return perr(p, p->line, "expected an extension name, found %s",
 					            show_char(p, cb));
-				if ((rc = skip_ws(p)) != RTG_OK)
+				if ((rc = item_end(p, ')')) != RTG_OK)
 					return rc;
-				if (peek(p, 0) == ',')
-					p->pos++;
-				else if (peek(p, 0) != ')')
-					return perr(p, p->line, "expected ',' or ')', found %s",
-					            show_char(p, cb));
 			}
 			if ((rc = skip_ws(p)) != RTG_OK)
 				return rc;
