@@ -77,8 +77,8 @@ struct rtg_art {
 /* Fetches the song's art trying the sources in order.  Art larger than
  * max_bytes (by the announced size, before any allocation) is skipped:
  * RTG_ERR_LIMIT when no source gave usable art and one was too big.
- * Returns 0, RTG_MPD_NONE, RTG_ERR_LIMIT, RTG_ERR_NOMEM, RTG_MPD_ACK or
- * RTG_MPD_LOST. */
+ * Returns 0, RTG_MPD_NONE, RTG_ERR_LIMIT, RTG_ERR_NOMEM, RTG_MPD_ACK,
+ * RTG_MPD_DENIED (no permission to read pictures) or RTG_MPD_LOST. */
 int rtg_mpd_fetch_art(struct rtg_mpd *m, const char *uri,
                       const enum rtg_art_source *order, int n,
                       size_t max_bytes, struct rtg_art *art, char *err);
