@@ -20,36 +20,13 @@
 
 static const char *fixtures;
 
-static uint8_t *
-slurp(const char *dir, const char *name, size_t *len)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-	if (b == NULL || (n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n)) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(1);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* Decodes a fixture; on failure reports it and returns the status. */
 static int
 load(const char *name, uint64_t min_pixels, const struct rtg_limits *lim,
      struct rtg_image *img, char *err)
 {
 	size_t len;
-	uint8_t *buf = slurp(fixtures, name, &len);
+	uint8_t *buf = t_slurp(fixtures, name, &len);
 	err[0] = '\0';
 	int st = rtg_image_decode(buf, len, lim, min_pixels, img, err);
 	free(buf);
@@ -299,7 +276,7 @@ test_cmyk(void)
 
 	/* whichever decoder ran, it agrees with stb_image's CMYK handling */
 	size_t len;
-	uint8_t *buf = slurp(fixtures, "cmyk.jpg", &len);
+	uint8_t *buf = t_slurp(fixtures, "cmyk.jpg", &len);
 	int w, h, n;
 	uint8_t *ref = stbi_load_from_memory(buf, (int)len, &w, &h, &n, 4);
 	T_CHECK(ref != NULL && w == 64 && h == 64, "stb_image reads cmyk.jpg");
@@ -366,7 +343,7 @@ test_photos(void)
 #endif
 		if (strcmp(cases[i].format, "jpeg") == 0) {
 			size_t len;
-			uint8_t *buf = slurp(fixtures, cases[i].name, &len);
+			uint8_t *buf = t_slurp(fixtures, cases[i].name, &len);
 			int w, h, n;
 			uint8_t *ref = stbi_load_from_memory(buf, (int)len, &w, &h, &n, 4);
 			T_CHECK(ref != NULL && (uint32_t)w == img.width && (uint32_t)h == img.height,
@@ -416,7 +393,7 @@ test_crashers(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t len;
-		uint8_t *buf = slurp(dir, cases[i].name, &len);
+		uint8_t *buf = t_slurp(dir, cases[i].name, &len);
 		struct rtg_image img;
 		char err[RTG_ERRLEN] = "";
 		int st = rtg_image_decode(buf, len, NULL, 0, &img, err);
@@ -431,7 +408,7 @@ test_crashers(void)
 	}
 	/* the declared size is in the message */
 	size_t len;
-	uint8_t *buf = slurp(dir, "huge-100000x100000.png", &len);
+	uint8_t *buf = t_slurp(dir, "huge-100000x100000.png", &len);
 	struct rtg_image img;
 	char err[RTG_ERRLEN];
 	rtg_image_decode(buf, len, NULL, 0, &img, err);
@@ -461,7 +438,7 @@ test_robust(void)
 	for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
 		const char *name = files[f].name;
 		size_t len;
-		uint8_t *buf = slurp(fixtures, name, &len);
+		uint8_t *buf = t_slurp(fixtures, name, &len);
 		uint8_t *copy = malloc(len);
 		int bad = 0, decoded = 0;
 		size_t step = len / 150 + 1;
@@ -540,13 +517,13 @@ test_limits(void)
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/../crashers", fixtures);
 	size_t len;
-	uint8_t *buf = slurp(dir, "corrupt-idat.png", &len);
+	uint8_t *buf = t_slurp(dir, "corrupt-idat.png", &len);
 	rtg_limits_default(&lim);
 	lim.max_dimension = 100; /* the file is 160x108 */
 	T_CHECK(rtg_image_decode(buf, len, &lim, 0, &img, err) == RTG_ERR_LIMIT,
 	        "limit before decode: %s", err);
 	free(buf);
-	buf = slurp(dir, "truncated.jpg", &len);
+	buf = t_slurp(dir, "truncated.jpg", &len);
 	T_CHECK(rtg_image_decode(buf, len, &lim, 0, &img, err) == RTG_ERR_LIMIT,
 	        "JPEG limit before decode: %s", err);
 	free(buf);
@@ -644,7 +621,7 @@ test_progressive_reduced(void)
 		if (full.px == NULL)
 			continue;
 		size_t len;
-		uint8_t *buf = slurp(fixtures, names[i], &len);
+		uint8_t *buf = t_slurp(fixtures, names[i], &len);
 		for (int d = 2; d <= 8; d *= 2) {
 			uint64_t want = (uint64_t)((full.width + (uint32_t)d - 1) / (uint32_t)d) *
 			                ((full.height + (uint32_t)d - 1) / (uint32_t)d);
@@ -684,7 +661,7 @@ test_progressive_reduced(void)
 	/* every prefix of a progressive file fails at reduced scale too (the
 	 * reduced stream is only built from a file that reaches EOI) */
 	size_t len;
-	uint8_t *buf = slurp(fixtures, "photo-flower-progressive.jpg", &len);
+	uint8_t *buf = t_slurp(fixtures, "photo-flower-progressive.jpg", &len);
 	int decoded = 0, bad = 0;
 	for (size_t cut = 2; cut < len; cut += cut < 4096 ? 7 : 61) {
 		int st = rtg_image_decode(buf, cut, NULL, 1, &img, err);
@@ -724,7 +701,7 @@ test_progressive_reduced(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t n;
-		uint8_t *b = slurp(fixtures, cases[i].name, &n);
+		uint8_t *b = t_slurp(fixtures, cases[i].name, &n);
 		int st = rtg_image_decode_scaled(b, n, NULL, cases[i].min_pixels,
 		                                 cases[i].min_half, &img, err);
 		T_CHECK(st == 0 && img.scale_denom == cases[i].denom,

@@ -15,25 +15,6 @@
 
 static const char *fixtures;
 
-static uint8_t *
-slurp(const char *dir, const char *name, size_t *len)
-{
-	char path[1024];
-	FILE *f;
-	uint8_t *buf;
-	struct stat st;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) != 0) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(99);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	*len = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	return buf;
-}
-
 static int
 is_image(const char *n)
 {
@@ -120,7 +101,7 @@ test_all_fixtures(void)
 
 		if (!is_image(e->d_name))
 			continue;
-		buf = slurp(fixtures, e->d_name, &len);
+		buf = t_slurp(fixtures, e->d_name, &len);
 		rtg_options_default(&o);
 		rc = rtg_generate(buf, len, &o, &r1, err);
 #ifndef HAVE_WEBP
@@ -153,7 +134,7 @@ gen(const char *name, struct rtg_options *o, struct rtg_result *r)
 {
 	char err[RTG_ERRLEN] = "";
 	size_t len;
-	uint8_t *buf = slurp(fixtures, name, &len);
+	uint8_t *buf = t_slurp(fixtures, name, &len);
 	int rc = rtg_generate(buf, len, o, r, err);
 
 	T_CHECK(rc == RTG_OK, "%s: %s", name, err);
@@ -289,7 +270,7 @@ test_templates_and_errors(void)
 	o.template_len = sizeof bad - 1;
 	{
 		size_t len;
-		uint8_t *buf = slurp(fixtures, "photo-storm.jpg", &len);
+		uint8_t *buf = t_slurp(fixtures, "photo-storm.jpg", &len);
 		int rc = rtg_generate(buf, len, &o, &r, err);
 		T_CHECK(rc == RTG_ERR_TEMPLATE && strstr(err, "mine.ron:2") != NULL,
 		        "unknown placeholder: %d %s", rc, err);

@@ -52,29 +52,6 @@ png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim, uint64_
 	return rtg_png_decode_ex(buf, len, lim, min_pixels, &mode, img, err);
 }
 
-static uint8_t *
-slurp(const char *dir, const char *name, size_t *len)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-	if (b == NULL || (n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n)) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(1);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 static int
 cmp_name(const void *a, const void *b)
 {
@@ -583,7 +560,7 @@ static void
 test_cgbi(void)
 {
 	size_t len;
-	uint8_t *png = slurp(fixtures, "grey.png", &len);
+	uint8_t *png = t_slurp(fixtures, "grey.png", &len);
 	size_t n = len + 16;
 	uint8_t *b = malloc(n);
 	memcpy(b, png, 8);
@@ -638,7 +615,7 @@ test_broken(void)
 {
 	char err[RTG_ERRLEN];
 	size_t len;
-	uint8_t *buf = slurp(fixtures, "photo-elephants.png", &len);
+	uint8_t *buf = t_slurp(fixtures, "photo-elephants.png", &len);
 	uint8_t *b = malloc(len);
 
 	/* CRC mismatches: IHDR (a data byte changed, CRC kept), an IDAT chunk */
@@ -693,7 +670,7 @@ test_broken(void)
 	                                     "interlaced.png" };
 	for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
 		size_t fl;
-		uint8_t *fb = slurp(fixtures, names[f], &fl);
+		uint8_t *fb = t_slurp(fixtures, names[f], &fl);
 		uint8_t *cut = malloc(fl);
 		int bad = 0;
 		size_t step = fl > 4000 ? 7 : 1;
@@ -740,7 +717,7 @@ test_huge(void)
 	char dir[4096], err[RTG_ERRLEN];
 	snprintf(dir, sizeof dir, "%s/../crashers", fixtures);
 	size_t len;
-	uint8_t *buf = slurp(dir, "huge-100000x100000.png", &len);
+	uint8_t *buf = t_slurp(dir, "huge-100000x100000.png", &len);
 	T_CHECK(decode_status(buf, len, NULL, err) == RTG_ERR_LIMIT && strstr(err, "100000x100000"),
 	        "%s", err);
 	/* limits that allow it: refused because 119 bytes of zlib data cannot
@@ -750,7 +727,7 @@ test_huge(void)
 	T_CHECK(decode_status(buf, len, &lim, err) == RTG_ERR_DECODE &&
 	        strstr(err, "cannot inflate"), "%s", err);
 	free(buf);
-	buf = slurp(dir, "huge-16384x16384.png", &len);
+	buf = t_slurp(dir, "huge-16384x16384.png", &len);
 	T_CHECK(decode_status(buf, len, NULL, err) == RTG_ERR_LIMIT, "%s", err);
 	lim.max_pixels = 1u << 30;
 	T_CHECK(decode_status(buf, len, &lim, err) == RTG_ERR_DECODE &&
@@ -767,7 +744,7 @@ test_crashers(void)
 	T_CHECK(n >= 4, "%zu crasher PNGs", n);
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		uint8_t *buf = slurp(dir, names[i], &len);
+		uint8_t *buf = t_slurp(dir, names[i], &len);
 		char err[RTG_ERRLEN] = "";
 		struct rtg_image img;
 		int st = decode_status(buf, len, NULL, err);
@@ -827,7 +804,7 @@ test_fixtures(void)
 	int handled = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		uint8_t *buf = slurp(fixtures, names[i], &len);
+		uint8_t *buf = t_slurp(fixtures, names[i], &len);
 		int w, h, c;
 		if (!stbi_info_from_memory(buf, (int)len, &w, &h, &c))
 			w = h = 1;
@@ -854,11 +831,11 @@ test_fixtures(void)
 	 * adaptive filtering on noise), and photo-elephants.png with Sub, Up,
 	 * Average and Paeth */
 	size_t len;
-	uint8_t *buf = slurp(fixtures, "noise.png", &len);
+	uint8_t *buf = t_slurp(fixtures, "noise.png", &len);
 	T_CHECK(filter_types(buf, len) == 0x1f, "noise.png filter types %#x",
 	        filter_types(buf, len));
 	free(buf);
-	buf = slurp(fixtures, "photo-elephants.png", &len);
+	buf = t_slurp(fixtures, "photo-elephants.png", &len);
 	T_CHECK((filter_types(buf, len) & 0x1e) == 0x1e, "photo-elephants.png filter types %#x",
 	        filter_types(buf, len));
 	free(buf);
@@ -1153,7 +1130,7 @@ static void
 test_palette(void)
 {
 	size_t len;
-	uint8_t *jpg = slurp(fixtures, "album-dune.jpg", &len);
+	uint8_t *jpg = t_slurp(fixtures, "album-dune.jpg", &len);
 	int w, h, c;
 	uint8_t *rgba = stbi_load_from_memory(jpg, (int)len, &w, &h, &c, 4);
 	free(jpg);
@@ -1272,7 +1249,7 @@ main(void)
 	/* without libdeflate every PNG goes to stb_image */
 	T_CHECK(!rtg_png_available(), "no libdeflate");
 	size_t len;
-	uint8_t *buf = slurp(fixtures, "photo-elephants.png", &len);
+	uint8_t *buf = t_slurp(fixtures, "photo-elephants.png", &len);
 	struct rtg_image img;
 	char err[RTG_ERRLEN];
 	T_CHECK(png_decode(buf, len, NULL, 0, &img, err) == RTG_PNG_NOT_HANDLED, "stub");
