@@ -371,24 +371,6 @@ decode_stb(enum fmt f, const uint8_t *buf, size_t len,
 	return 0;
 }
 
-/* Position of the marker that ends the entropy-coded data starting at i
- * (0xFF followed by anything but a stuffed 0x00 or a restart marker), or n. */
-static size_t
-jpeg_scan_end(const uint8_t *b, size_t i, size_t n)
-{
-	while (i + 1 < n) {
-		const uint8_t *ff = memchr(b + i, 0xFF, n - 1 - i);
-		if (ff == NULL)
-			return n;
-		i = (size_t)(ff - b);
-		uint8_t m = b[i + 1];
-		if (m != 0x00 && !(m >= 0xD0 && m <= 0xD7))
-			return i;
-		i += 2;
-	}
-	return n;
-}
-
 /* Whether every Huffman table a scan of the JPEG b[0..n) uses was defined
  * before it.  stb_image decodes a scan with an undefined table from
  * uninitialised memory (valgrind), and Debian's libstb then fails its own
@@ -446,7 +428,7 @@ jpeg_huff_defined(const uint8_t *b, size_t n)
 				if ((dc && (td > 3 || !def[0][td])) || (ac && (ta > 3 || !def[1][ta])))
 					return false;
 			}
-			i = jpeg_scan_end(b, i + seg, n);
+			i = rtg_jpeg_scan_end(b, i + seg, n);
 			continue;
 		}
 		i += seg;
@@ -602,7 +584,7 @@ jpeg_prog_filter(const uint8_t *b, size_t n, int ncomp, const int *ids,
 			break;
 		const uint8_t *q = b + i + 5 + 2 * ns;
 		unsigned ss = q[0], ah = q[2] >> 4;
-		size_t end = jpeg_scan_end(b, i + seg, n);
+		size_t end = rtg_jpeg_scan_end(b, i + seg, n);
 		if (end >= n)
 			break;
 		bool keep = true;

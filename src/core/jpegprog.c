@@ -189,10 +189,8 @@ huff_build(struct huff *h, const uint8_t *counts, const uint8_t *vals, int nvals
 	return true;
 }
 
-/* Position of the marker ending entropy-coded data from i (0xFF not
- * followed by a stuffed 0x00 or a restart marker), or len. */
-static size_t
-scan_end(const uint8_t *b, size_t i, size_t len)
+size_t
+rtg_jpeg_scan_end(const uint8_t *b, size_t i, size_t len)
 {
 	while (i + 1 < len) {
 		const uint8_t *ff = memchr(b + i, 0xFF, len - 1 - i);
@@ -451,7 +449,7 @@ scan(struct dec *d, const uint8_t *p, size_t n, size_t pos, size_t *next)
 
 	/* AC refinement, or an AC band the reduced IDCT does not read: skipped */
 	if (ss > 0 && (ah > 0 || ss > sc[0]->zmax)) {
-		*next = scan_end(d->buf, pos, d->len);
+		*next = rtg_jpeg_scan_end(d->buf, pos, d->len);
 		return *next < d->len ? 0 : NH;
 	}
 	const struct huff *t = ss > 0 ? &d->ac[sc[0]->ta] : NULL;
@@ -508,7 +506,7 @@ scan(struct dec *d, const uint8_t *p, size_t n, size_t pos, size_t *next)
 	if (br_overrun(&b))
 		return NH;
 	/* the data must end where the marker is (no bytes left over) */
-	*next = scan_end(d->buf, (size_t)(b.p - d->buf), d->len);
+	*next = rtg_jpeg_scan_end(d->buf, (size_t)(b.p - d->buf), d->len);
 	return *next == (size_t)(b.p - d->buf) && *next < d->len ? 0 : NH;
 }
 

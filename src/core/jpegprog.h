@@ -42,4 +42,9 @@ extern const char rtg_jpegprog_decoder[];
 int rtg_jpegprog_decode(const uint8_t *buf, size_t len, int denom, int grey,
                         struct rtg_image *img, char *err);
 
+/* Position of the marker that ends the entropy-coded data starting at
+ * b[i] (0xFF followed by anything but a stuffed 0x00 or a restart marker),
+ * or len when there is none.  Shared with image.c's JPEG checks. */
+size_t rtg_jpeg_scan_end(const uint8_t *b, size_t i, size_t len);
+
 #endif
