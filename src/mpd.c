@@ -198,6 +198,20 @@ static void tcp_keepalive(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
 }
 
+/* libmpdclient (2.20, and still so upstream) stores a timeout of T ms as
+ * tv_sec = T / 1000, tv_usec = T % 1000: the part below a second is taken
+ * as microseconds, so mpd_timeout = 0.3 would wait 0.3 ms and fail
+ * nearly every command, and 1.5 s would be 1.0015 s.  Only whole seconds
+ * come out right: round up to them. */
+unsigned rtg_mpd_timeout_applied(int timeout_ms)
+{
+	unsigned ms = timeout_ms > 0 ? (unsigned)timeout_ms : 5000;
+
+	if (ms > 3600u * 1000)
+		ms = 3600u * 1000;
+	return (ms + 999) / 1000 * 1000;
+}
+
 int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
                  size_t binarylimit, struct rtg_mpd **out, char *err)
 {
@@ -211,8 +225,7 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
 	snprintf(m->name, sizeof m->name, "%s", t->name);
 	m->chunk = 8192; /* MPD's default binarylimit */
-	m->conn = mpd_connection_new(t->host, t->port,
-	                             timeout_ms > 0 ? (unsigned)timeout_ms : 5000);
+	m->conn = mpd_connection_new(t->host, t->port, rtg_mpd_timeout_applied(timeout_ms));
 	if (m->conn == NULL) {
 		free(m);
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
@@ -539,6 +552,12 @@ int rtg_mpd_fetch_art(struct rtg_mpd *m, const char *uri,
 	if (result == RTG_MPD_NONE)
 		rtg_fail(err, RTG_MPD_NONE, "no album art");
 	return result;
+}
+
+int rtg_mpd_timed_out(const struct rtg_mpd *m)
+{
+	/* Sticky: a timeout is one of the errors libmpdclient cannot clear. */
+	return mpd_connection_get_error(m->conn) == MPD_ERROR_TIMEOUT;
 }
 
 void rtg_art_free(struct rtg_art *art)

@@ -35,6 +35,10 @@ void rtg_mpd_target_free(struct rtg_mpd_target *t);
 
 struct rtg_mpd; /* opaque: one connection */
 
+/* The timeout rtg_mpd_open really applies for timeout_ms (<= 0: 5 s):
+ * rounded up to whole seconds, the only ones libmpdclient gets right. */
+unsigned rtg_mpd_timeout_applied(int timeout_ms);
+
 /* Connects, sends the password, raises binarylimit (MPD >= 0.22.4).
  * Returns 0, RTG_MPD_LOST (not reachable; err says why) or RTG_MPD_DENIED
  * (err names the host). */
@@ -83,6 +87,12 @@ int rtg_mpd_fetch_art(struct rtg_mpd *m, const char *uri,
                       const enum rtg_art_source *order, int n,
                       size_t max_bytes, struct rtg_art *art, char *err);
 void rtg_art_free(struct rtg_art *art);
+
+/* 1 if the call that last returned RTG_MPD_LOST on m failed because MPD
+ * did not answer within the timeout (the server may be alive but slow on
+ * this request; libmpdclient cannot reuse the connection either way),
+ * 0 for any other loss (closed, I/O error, malformed reply). */
+int rtg_mpd_timed_out(const struct rtg_mpd *m);
 
 /* Parses "password@host" / "password@@abstract" / "host" into *host and
  * *password (malloc'd; *password NULL when none).  0 or RTG_ERR_NOMEM. */

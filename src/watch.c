@@ -39,6 +39,11 @@
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 8000
+/* Art fetches of one song that may lose the connection before its art is
+ * given up: a server that times out on (or crashes, or hangs up on) one
+ * file must not hold the watcher in a reconnect loop until the track
+ * changes. */
+#define ART_MAX_TRIES 3
 
 static bool streq0(const char *a, const char *b)
 {
@@ -205,6 +210,7 @@ struct watcher {
 	bool have_last;
 	unsigned last_id;
 	char *last_uri;
+	int art_tries; /* art fetches of last_uri that lost the connection */
 	bool nothing_logged;
 	/* work requested by events, done once the MPD connection is free */
 	bool want_song;   /* look at currentsong (after idle, after connect) */
@@ -298,8 +304,8 @@ static void mpd_error(struct watcher *w, int rc, const char *msg)
 		rtg_log(RTG_LOG_WARN, "%s", msg);
 }
 
-static void publish_text(struct watcher *w, const char *uri, const char *text,
-                         size_t len, const char *how, double t0)
+static void publish_text(struct watcher *w, enum rtg_log_level lvl, const char *uri,
+                         const char *text, size_t len, const char *how, double t0)
 {
 	char err[RTG_ERRLEN];
 	bool changed = false;
@@ -308,9 +314,60 @@ static void publish_text(struct watcher *w, const char *uri, const char *text,
 		rtg_log(RTG_LOG_ERR, "%s", err);
 		return;
 	}
-	rtg_log(RTG_LOG_INFO, "%s: %s (%s; %.1f ms since the event)", uri,
+	rtg_log(lvl, "%s: %s (%s; %.1f ms since the event)", uri,
 	        changed ? "theme published" : "theme unchanged", how,
 	        rtg_now_ms() - t0);
+}
+
+/* The connection died while fetching the art of the current song (last_uri).
+ * It cannot be reused either way, so it is reopened; the difference is in
+ * what that means:
+ *   timeout  MPD is up but did not answer this request within mpd_timeout
+ *            (slow storage, a huge file, a server that hangs on it): the
+ *            reconnect is a detail, said only at debug level, and the
+ *            connection state stays "up" (no "lost"/"connected" lines);
+ *   drop     closed, I/O error, malformed reply: MPD went away, maybe
+ *            crashed on this very file; reported like any lost connection.
+ * Both count as an attempt at this song's art.  Below ART_MAX_TRIES the
+ * song is handled again after the reconnect, which waits the reconnect
+ * backoff for the attempt (250 ms, 500 ms, ...); at ART_MAX_TRIES its art
+ * is given up: returns true with reason set, and the song counts as
+ * handled, so the new connection just idles until the next player event.
+ * A new song, "nothing playing", SIGUSR1 and a config reload start the
+ * count again. */
+static bool art_lost(struct watcher *w, const char *msg, char *reason,
+                     size_t reasonlen)
+{
+	bool timeout = rtg_mpd_timed_out(w->mpd);
+	bool give_up = ++w->art_tries >= ART_MAX_TRIES;
+	int delay = BACKOFF_MIN_MS;
+
+	if (!give_up) {
+		w->have_last = false; /* handled again after the reconnect */
+		for (int i = 1; i < w->art_tries && delay < BACKOFF_MAX_MS; i++)
+			delay *= 2;
+		rtg_log(RTG_LOG_DEBUG, "%s: %s (art attempt %d of %d); reconnecting in %d ms",
+		        w->last_uri, msg, w->art_tries, ART_MAX_TRIES, delay);
+	} else if (timeout) {
+		snprintf(reason, reasonlen,
+		         "no answer to the art request within %u s (mpd_timeout) in %d attempts; "
+		         "art given up until the next song",
+		         rtg_mpd_timeout_applied(w->job.s.mpd_timeout_ms) / 1000, w->art_tries);
+	} else {
+		snprintf(reason, reasonlen,
+		         "connection lost during the art request in %d attempts (%s); "
+		         "art given up until the next song", w->art_tries, msg);
+	}
+	if (timeout) {
+		rtg_mpd_close(w->mpd);
+		w->mpd = NULL;
+		w->idling = false;
+		w->backoff_ms = BACKOFF_MIN_MS; /* should the reconnect fail */
+	} else {
+		drop(w, RTG_MPD_LOST, msg);
+	}
+	timer_arm(w, delay);
+	return give_up;
 }
 
 /* The current song: fetch its art, get a theme, publish.  Only the song
@@ -319,10 +376,11 @@ static void process(struct watcher *w, double t0)
 {
 	struct rtg_song song;
 	struct rtg_art art;
-	char err[RTG_ERRLEN], how[2 * RTG_ERRLEN], reason[RTG_ERRLEN + 32];
+	char err[RTG_ERRLEN], how[2 * RTG_ERRLEN], reason[RTG_ERRLEN + 160];
 	char *text = NULL;
 	size_t len = 0;
-	bool redo = w->want_redo, bypass = w->want_bypass;
+	bool redo = w->want_redo, bypass = w->want_bypass, same;
+	enum rtg_log_level lvl = RTG_LOG_INFO;
 	int rc;
 
 	w->want_song = w->want_redo = w->want_bypass = false;
@@ -337,15 +395,19 @@ static void process(struct watcher *w, double t0)
 			rtg_log(RTG_LOG_INFO, "nothing playing");
 		w->nothing_logged = true;
 		w->have_last = false;
+		w->art_tries = 0;
 		return;
 	}
 	w->nothing_logged = false;
-	if (!redo && w->have_last && song.id == w->last_id &&
-	    strcmp(song.uri, w->last_uri) == 0) {
+	same = w->last_uri != NULL && song.id == w->last_id &&
+	       strcmp(song.uri, w->last_uri) == 0;
+	if (!redo && w->have_last && same) {
 		/* pause, seek, volume, ...: same song, nothing to do */
 		rtg_song_free(&song);
 		return;
 	}
+	if (!same || redo)
+		w->art_tries = 0;
 	free(w->last_uri);
 	w->last_uri = song.uri; /* ownership moves */
 	w->last_id = song.id;
@@ -353,14 +415,12 @@ static void process(struct watcher *w, double t0)
 
 	rc = rtg_mpd_fetch_art(w->mpd, w->last_uri, w->job.s.art_order,
 	                       w->job.s.art_order_n, w->job.s.art_max_bytes, &art, err);
-	if (rc == RTG_MPD_LOST) {
-		/* Handle it again after the reconnect. */
-		w->have_last = false;
-		mpd_error(w, rc, err);
-		return;
-	}
 	reason[0] = '\0';
-	if (rc == 0) {
+	if (rc == RTG_MPD_LOST) {
+		if (!art_lost(w, err, reason, sizeof reason))
+			return;
+		lvl = RTG_LOG_WARN; /* said once per song, whatever the fallback */
+	} else if (rc == 0) {
 		rtg_log(RTG_LOG_DEBUG, "%s: %zu bytes of %s art (%s)", w->last_uri, art.len,
 		        art.source == RTG_ART_EMBEDDED ? "embedded" : "folder",
 		        art.type[0] != '\0' ? art.type : "type not sent");
@@ -373,7 +433,7 @@ static void process(struct watcher *w, double t0)
 		snprintf(reason, sizeof reason, "no album art");
 	} else {
 		if (rc == RTG_MPD_DENIED) {
-			w->have_last = false; /* as above */
+			w->have_last = false; /* handled again after the reconnect */
 			mpd_error(w, rc, err);
 			return;
 		}
@@ -382,8 +442,7 @@ static void process(struct watcher *w, double t0)
 	if (reason[0] != '\0') {
 		rc = fallback_theme(&w->job, &text, &len, how, sizeof how, err);
 		if (rc == RTG_MPD_NONE) {
-			rtg_log(RTG_LOG_INFO, "%s: %s; keeping the current theme",
-			        w->last_uri, reason);
+			rtg_log(lvl, "%s: %s; keeping the current theme", w->last_uri, reason);
 			return;
 		}
 		if (rc < 0) {
@@ -394,7 +453,7 @@ static void process(struct watcher *w, double t0)
 		size_t l = strlen(how);
 		snprintf(how + l, sizeof how - l, " because: %s", reason);
 	}
-	publish_text(w, w->last_uri, text, len, how, t0);
+	publish_text(w, lvl, w->last_uri, text, len, how, t0);
 	free(text);
 }
 

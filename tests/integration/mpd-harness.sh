@@ -13,14 +13,19 @@
 #   wait_for TIMEOUT CMD...         until CMD succeeds, else fail
 #   wait_log N PATTERN [TIMEOUT]    until the log has N lines matching
 #   observe_start                   rmpc-like observer: OBS_LOG
+#   proxy_start [-s URI] [-c URI]   a hostile middleman in front of MPD
+#                                   (tests/integration/mpdproxy): PROXY_SOCK,
+#                                   PROXY_LOG; -s: URI's art requests are
+#                                   never answered, -c: they close the link
 #   expected_theme IMAGE OUT [OPT]  the one-shot theme of IMAGE (default options + OPT)
 
 command -v mpd >/dev/null 2>&1 || t_skip "mpd is not installed"
 MPDCTL=${top_builddir:?}/tests/integration/mpdctl
 OBSERVE=$top_builddir/tests/integration/observe
 MKART=$top_builddir/tests/integration/mkart
+MPDPROXY=$top_builddir/tests/integration/mpdproxy
 IFIX=$top_srcdir/tests/integration/fixtures
-[ -x "$MPDCTL" ] && [ -x "$OBSERVE" ] && [ -x "$MKART" ] ||
+[ -x "$MPDCTL" ] && [ -x "$OBSERVE" ] && [ -x "$MKART" ] && [ -x "$MPDPROXY" ] ||
 	t_fail "test helpers not built (make check builds them)"
 
 # A private desktop: nothing of the user's (or another test's) is seen.
@@ -39,6 +44,7 @@ MPD_MUSIC="$MPD_DIR/music"
 MPD_PID=
 W_PID=
 OBS_PID=
+PROXY_PID=
 mkdir -p "$MPD_DIR/playlists" "$MPD_MUSIC"
 # The fixtures are linked, not copied; tests add generated tracks beside.
 for d in "$IFIX"/music/*; do ln -s "$d" "$MPD_MUSIC/$(basename "$d")"; done
@@ -48,9 +54,10 @@ h_cleanup() {
 	set +e
 	[ -n "$W_PID" ] && kill "$W_PID" 2>/dev/null && wait "$W_PID" 2>/dev/null
 	[ -n "$OBS_PID" ] && kill "$OBS_PID" 2>/dev/null && wait "$OBS_PID" 2>/dev/null
+	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
 	[ -n "$MPD_PID" ] && kill "$MPD_PID" 2>/dev/null && wait "$MPD_PID" 2>/dev/null
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
-		for f in "$T"/watch*.log "$T"/mpd*.log "$T"/obs.log; do
+		for f in "$T"/watch*.log "$T"/mpd*.log "$T"/obs.log "$T"/proxy.log; do
 			[ -f "$f" ] && { echo "---- $f"; tail -n 40 "$f"; } >&2
 		done
 	fi
@@ -136,6 +143,14 @@ observe_start() {
 	"$OBSERVE" "$THEME" > "$OBS_LOG" 2>&1 &
 	OBS_PID=$!
 	wait_for 5 grep -q '^ready' "$OBS_LOG"
+}
+
+proxy_start() {
+	PROXY_SOCK="$T/proxy.sock"
+	PROXY_LOG="$T/proxy.log"
+	"$MPDPROXY" "$PROXY_SOCK" "$MPD_SOCK" "$@" > "$PROXY_LOG" 2>&1 &
+	PROXY_PID=$!
+	wait_for 5 grep -q '^ready' "$PROXY_LOG"
 }
 
 # The theme the one-shot CLI makes from IMAGE: the watcher must publish
