@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,20 +72,97 @@ void rtg_hash128(const void *data, size_t len, uint64_t seed, uint64_t out[2])
 	out[1] = b;
 }
 
+/* ------------------------------------------------------------- build id */
+
+struct found_note {
+	const uint8_t *desc;
+	size_t len;
+};
+
+/* Looks through the PT_NOTE segments of the first object dl_iterate_phdr
+ * visits, which is the main program (dl_iterate_phdr(3)), for the note
+ * named "GNU" of type NT_GNU_BUILD_ID.  Each note is a header (name and
+ * descriptor sizes, type), then the name and the descriptor, each padded
+ * to the segment's alignment (4, or 8 for 8-aligned note segments) as the
+ * ELF gABI lays notes out.  Sizes are checked against the segment, so an
+ * odd note ends the walk instead of reading past it. */
+static int main_program_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct found_note *f = data;
+
+	(void)size;
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p, *end;
+		size_t align;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const uint8_t *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_filesz;
+		align = ph->p_align == 8 ? 8 : 4;
+		while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
+			ElfW(Nhdr) nh;
+			size_t name_end, desc_end;
+
+			memcpy(&nh, p, sizeof nh);
+			name_end = sizeof nh + (((size_t)nh.n_namesz + align - 1) & ~(align - 1));
+			desc_end = name_end + (((size_t)nh.n_descsz + align - 1) & ~(align - 1));
+			if (desc_end > (size_t)(end - p))
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp(p + sizeof nh, "GNU", 4) == 0 && nh.n_descsz > 0) {
+				f->desc = p + name_end;
+				f->len = nh.n_descsz;
+				return 1;
+			}
+			p += desc_end;
+		}
+	}
+	return 1; /* the main program only */
+}
+
+const uint8_t *rtg_build_id(size_t *len)
+{
+	struct found_note f = { NULL, 0 };
+
+	/* In memory, no file I/O: the note is in a loaded segment. */
+	dl_iterate_phdr(main_program_build_id, &f);
+	*len = f.len;
+	return f.desc;
+}
+
+/* ------------------------------------------------------------- keys */
+
 void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
                    struct rtg_cache_key *k)
+{
+	size_t blen;
+	const uint8_t *build = rtg_build_id(&blen);
+
+	rtg_cache_key_build(art, len, o, build, blen, k);
+}
+
+void rtg_cache_key_build(const uint8_t *art, size_t len, const struct rtg_options *o,
+                         const uint8_t *build_id, size_t build_id_len,
+                         struct rtg_cache_key *k)
 {
 	/* Every option that changes the output, the template's text (not its
 	 * name: two paths to the same text give the same theme; for a
 	 * built-in template its text too, which may change without a new
 	 * version), the decoders built in (libjpeg-turbo's scaled decode and
-	 * libwebp give other pixels, or pixels at all, than stb_image) and the
-	 * program version (a new version may render differently). */
+	 * libwebp give other pixels, or pixels at all, than stb_image), the
+	 * program version (a new version may render differently) and its
+	 * build id: two development builds of one version may render
+	 * differently too, and must not serve each other's themes.  The
+	 * linker computes the build id from the code, so it changes whenever
+	 * the code does; without one the version stands alone. */
 	struct {
 		int32_t k, space, mode, builtin, full_decode, decoders;
 		uint32_t max_dimension;
 		uint64_t max_pixels, max_bytes, sample_budget, decode_min_half;
 		uint64_t tmpl[2];
+		uint64_t build[2]; /* hash of the build id, zero without one */
 		char version[16];
 	} opt;
 	uint64_t ha[2], ho[2];
@@ -118,6 +197,8 @@ void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
 		if (btext != NULL)
 			rtg_hash128(btext, blen, 1, opt.tmpl);
 	}
+	if (build_id != NULL && build_id_len > 0)
+		rtg_hash128(build_id, build_id_len, 2, opt.build);
 	snprintf(opt.version, sizeof opt.version, "%s", PACKAGE_VERSION);
 	rtg_hash128(art, len, 0, ha);
 	rtg_hash128(&opt, sizeof opt, ha[0], ho);

@@ -22,9 +22,22 @@ struct rtg_cache_key {
 /* 128-bit non-cryptographic hash of data (seeded). */
 void rtg_hash128(const void *data, size_t len, uint64_t seed, uint64_t out[2]);
 
-/* Key of (art, every option that changes the theme, program version). */
+/* Key of (art, every option that changes the theme, program version and
+ * build: rtg_build_id()). */
 void rtg_cache_key(const uint8_t *art, size_t len, const struct rtg_options *o,
                    struct rtg_cache_key *k);
+/* The same with a given build id (NULL/0: none, the version alone stands
+ * for the code), so that tests can vary it. */
+void rtg_cache_key_build(const uint8_t *art, size_t len, const struct rtg_options *o,
+                         const uint8_t *build_id, size_t build_id_len,
+                         struct rtg_cache_key *k);
+
+/* The GNU build-id of the running executable (its NT_GNU_BUILD_ID note,
+ * which the linker derives from the code, so that two builds of one
+ * version differ), or NULL with *len 0 when it was linked without one.
+ * Points into the program's own mapped image: valid for the process's
+ * life. */
+const uint8_t *rtg_build_id(size_t *len);
 void rtg_cache_key_hex(const struct rtg_cache_key *k, char out[33]);
 
 struct rtg_cache;

@@ -1,9 +1,11 @@
-/* test_cache.c - theme cache: the key (hash of art + options), memory LRU,
- * disk entries (found by a new process, bounded size with the least
- * recently used removed first, bad entries refused and removed). */
+/* test_cache.c - theme cache: the key (hash of art + options + build id),
+ * memory LRU, disk entries (found by a new process, bounded size with the
+ * least recently used removed first, bad entries refused and removed). */
 #include "config.h"
 
 #include <dirent.h>
+#include <elf.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,6 +145,99 @@ static void test_key(void)
 	rtg_cache_key(art, sizeof art, &o, &k1);
 	rtg_cache_key_hex(&k1, hex);
 	T_CHECK(strlen(hex) == 32 && strspn(hex, "0123456789abcdef") == 32, "hex %s", hex);
+}
+
+/* The build id as the executable file says, found another way than
+ * rtg_build_id() does: the ".note.gnu.build-id" section by name, through
+ * the section headers of /proc/self/exe (the loaded program headers are
+ * not used).  Its length, 0 when the file has no such section. */
+static size_t file_build_id(uint8_t *out, size_t cap)
+{
+	size_t n, got = 0;
+	uint8_t *f = t_slurp("/proc/self", "exe", &n);
+	ElfW(Ehdr) eh;
+
+	if (n < sizeof eh)
+		goto out;
+	memcpy(&eh, f, sizeof eh);
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_shentsize != sizeof(ElfW(Shdr)) ||
+	    eh.e_shoff > n || (n - eh.e_shoff) / sizeof(ElfW(Shdr)) < eh.e_shnum ||
+	    eh.e_shstrndx >= eh.e_shnum)
+		goto out;
+	{
+		ElfW(Shdr) strs;
+		memcpy(&strs, f + eh.e_shoff + eh.e_shstrndx * sizeof strs, sizeof strs);
+		for (size_t i = 0; i < eh.e_shnum; i++) {
+			ElfW(Shdr) sh;
+			ElfW(Nhdr) nh;
+			const char *name;
+			memcpy(&sh, f + eh.e_shoff + i * sizeof sh, sizeof sh);
+			if (strs.sh_offset + sh.sh_name >= n)
+				continue;
+			name = (const char *)f + strs.sh_offset + sh.sh_name;
+			if (sh.sh_type != SHT_NOTE || strcmp(name, ".note.gnu.build-id") != 0 ||
+			    sh.sh_offset + sh.sh_size > n || sh.sh_size < sizeof nh + 4)
+				continue;
+			/* one note: header, "GNU\0", the id */
+			memcpy(&nh, f + sh.sh_offset, sizeof nh);
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && nh.n_descsz <= cap &&
+			    sizeof nh + 4 + nh.n_descsz <= sh.sh_size) {
+				memcpy(out, f + sh.sh_offset + sizeof nh + 4, nh.n_descsz);
+				got = nh.n_descsz;
+			}
+			break;
+		}
+	}
+out:
+	free(f);
+	return got;
+}
+
+/* Two builds of one version must not share cache entries: the key holds
+ * the executable's build id, which the linker derives from the code. */
+static void test_build_id(void)
+{
+	struct rtg_options o;
+	uint8_t art[300], from_file[64], other[64];
+	struct rtg_cache_key k, kb, k0, k1;
+	size_t n, nf = file_build_id(from_file, sizeof from_file);
+	const uint8_t *id = rtg_build_id(&n);
+
+	T_CHECK(n == nf && (n == 0 || (id != NULL && memcmp(id, from_file, n) == 0)),
+	        "build id in memory (%zu bytes) differs from the file's (%zu bytes)", n, nf);
+	if (n == 0)
+		printf("note: this executable has no build id; the key falls back to the version\n");
+	else
+		T_CHECK(n >= 8 && n <= sizeof other, "build id of %zu bytes", n);
+
+	for (size_t i = 0; i < sizeof art; i++)
+		art[i] = (uint8_t)(i * 13);
+	rtg_options_default(&o);
+	rtg_cache_key(art, sizeof art, &o, &k);
+	rtg_cache_key_build(art, sizeof art, &o, id, n, &kb);
+	T_CHECK(memcmp(&k, &kb, sizeof k) == 0, "key is not the one of this build id");
+	rtg_cache_key_build(art, sizeof art, &o, NULL, 0, &k0);
+	if (n > 0)
+		T_CHECK(memcmp(&k, &k0, sizeof k) != 0, "build id not in the key");
+
+	/* Another build: one bit of the id differs. */
+	if (n == 0) {
+		memset(other, 0x5a, 20); /* a made-up id of sha1 length */
+		n = 20;
+	} else {
+		memcpy(other, id, n);
+	}
+	rtg_cache_key_build(art, sizeof art, &o, other, n, &k0);
+	other[n / 2] ^= 0x10;
+	rtg_cache_key_build(art, sizeof art, &o, other, n, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "a changed build id gives the same key");
+	rtg_cache_key_build(art, sizeof art, &o, other, n - 1, &k0);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "build id length not in the key");
+	rtg_cache_key_build(art, sizeof art, &o, NULL, 0, &k0);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) != 0, "no build id and a build id give the same key");
+	/* Without a build id the key is still stable (the version alone). */
+	rtg_cache_key_build(art, sizeof art, &o, NULL, 0, &k1);
+	T_CHECK(memcmp(&k0, &k1, sizeof k0) == 0, "key without a build id not deterministic");
 }
 
 static void test_memory_lru(const char *theme, size_t len)
@@ -310,6 +405,7 @@ int main(void)
 
 	test_hash();
 	test_key();
+	test_build_id();
 	/* A real, valid theme: disk entries are checked like rmpc would. */
 	rtg_options_default(&o);
 	memset(&res, 0, sizeof res);
