@@ -32,6 +32,11 @@
 /* The value of rtg_image.decoder for images decoded here. */
 extern const char rtg_jpegprog_decoder[];
 
+/* Nonzero: the decoder uses its portable C code only, also where it has
+ * SIMD versions (SSE2 on x86-64), which give the same pixels bit for bit;
+ * for tests comparing the two.  0 by default. */
+extern int rtg_jpegprog_portable;
+
 /* Decodes the progressive JPEG buf[0..len) at 1/denom scale (2, 4 or 8)
  * into img: RGBA8, ceil(w/denom) x ceil(h/denom) pixels as libjpeg sizes
  * them; width, height, full_width, full_height, scale_denom and decoder are
@@ -41,6 +46,13 @@ extern const char rtg_jpegprog_decoder[];
  * RTG_JPEGPROG_NOT_HANDLED (img untouched) or RTG_ERR_NOMEM. */
 int rtg_jpegprog_decode(const uint8_t *buf, size_t len, int denom, int grey,
                         struct rtg_image *img, char *err);
+
+/* YCbCr -> RGBA (alpha 255) of n pixels as the decoder converts them:
+ * JFIF's equations in libjpeg's 16.16 fixed point, R = Y + round(1.402
+ * Cr'), G = Y + round(-0.344136 Cb' - 0.714136 Cr'), B = Y + round(1.772
+ * Cb'), Cb' = Cb - 128 etc., clamped to 0..255.  For tests. */
+void rtg_jpegprog_ycc_rgba(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, size_t n,
+                           uint8_t *rgba);
 
 /* Position of the marker that ends the entropy-coded data starting at
  * b[i] (0xFF followed by anything but a stuffed 0x00 or a restart marker),

@@ -72,7 +72,8 @@ static const jpeg_scan_info scans_dc_steps[] = {
 };
 
 static uint8_t *
-encode(const struct cfg *c, const uint8_t *rgb, uint32_t w, uint32_t h, unsigned long *len)
+encode(const struct cfg *c, const uint8_t *rgb, uint32_t w, uint32_t h, unsigned long *len,
+       int quality)
 {
 	struct jpeg_compress_struct ci;
 	struct jpeg_error_mgr je;
@@ -87,7 +88,7 @@ encode(const struct cfg *c, const uint8_t *rgb, uint32_t w, uint32_t h, unsigned
 	ci.input_components = c->grey ? 1 : 3;
 	ci.in_color_space = c->grey ? JCS_GRAYSCALE : JCS_RGB;
 	jpeg_set_defaults(&ci);
-	jpeg_set_quality(&ci, 85, TRUE);
+	jpeg_set_quality(&ci, quality, TRUE);
 	for (int i = 0; !c->grey && i < 3; i++) {
 		ci.comp_info[i].h_samp_factor = c->samp[i][0];
 		ci.comp_info[i].v_samp_factor = c->samp[i][1];
@@ -166,6 +167,27 @@ mean_rgb(const uint8_t *px, size_t npx, double m[3])
 		m[c] /= (double)npx;
 }
 
+/* The portable C code gives the pixels of the SIMD code (x86-64: SSE2
+ * IDCT, upsampling and colour conversion), bit for bit. */
+static void
+check_portable(const uint8_t *jpg, size_t len, int d, int grey, const struct rtg_image *simd,
+               const char *name)
+{
+	struct rtg_image img;
+	char err[RTG_ERRLEN];
+
+	rtg_jpegprog_portable = 1;
+	int st = rtg_jpegprog_decode(jpg, len, d, grey, &img, err);
+	rtg_jpegprog_portable = 0;
+	T_CHECK(st == 0, "%s 1/%d: portable code: %d", name, d, st);
+	if (st != 0)
+		return;
+	T_CHECK(img.width == simd->width && img.height == simd->height &&
+	        memcmp(img.px, simd->px, (size_t)img.width * img.height * 4) == 0,
+	        "%s 1/%d: portable and SIMD pixels differ", name, d);
+	rtg_image_free(&img);
+}
+
 static void
 test_layouts(void)
 {
@@ -193,7 +215,7 @@ test_layouts(void)
 
 	for (size_t i = 0; i < NCFG; i++) {
 		unsigned long len = 0;
-		uint8_t *jpg = encode(&cfgs[i], rgb, w, h, &len);
+		uint8_t *jpg = encode(&cfgs[i], rgb, w, h, &len, 85);
 		for (int d = 2, di = 0; d <= 8; d *= 2, di++) {
 			uint32_t rw, rh;
 			uint8_t *ref = libjpeg_decode(jpg, len, d, &rw, &rh);
@@ -207,6 +229,7 @@ test_layouts(void)
 			}
 			T_CHECK(img.decoder == rtg_jpegprog_decoder, "%s 1/%d: decoded by %s",
 			        cfgs[i].name, d, img.decoder);
+			check_portable(jpg, len, d, cfgs[i].grey, &img, cfgs[i].name);
 			T_CHECK(img.width == rw && img.height == rh && img.scale_denom == d &&
 			        img.full_width == w && img.full_height == h,
 			        "%s 1/%d: %ux%u of %ux%u, libjpeg %ux%u", cfgs[i].name, d, img.width,
@@ -275,6 +298,99 @@ test_layouts(void)
 	free(rgb);
 }
 
+/* The colour conversion, every Y, Cb, Cr, both code paths, against the
+ * equations (jpegprog.h) computed here in floating point: exact. */
+static void
+test_colour(void)
+{
+	static uint8_t y[256 * 256], cb[256 * 256], cr[256 * 256];
+	uint8_t *q = malloc(256 * 256 * 4);
+	long bad[2] = { 0, 0 };
+
+	if (q == NULL)
+		exit(1);
+	for (int port = 0; port < 2; port++) {
+		rtg_jpegprog_portable = port;
+		for (int l = 0; l < 256; l++) {
+			for (int i = 0; i < 256 * 256; i++) {
+				y[i] = (uint8_t)l;
+				cb[i] = (uint8_t)(i & 255);
+				cr[i] = (uint8_t)(i >> 8);
+			}
+			rtg_jpegprog_ycc_rgba(y, cb, cr, 256 * 256, q);
+			for (int i = 0; i < 256 * 256; i++) {
+				double b = cb[i] - 128, r = cr[i] - 128;
+				double e[3] = { floor((91881 * r + 32768) / 65536),
+					        floor((-22554 * b - 46802 * r + 32768) / 65536),
+					        floor((116130 * b + 32768) / 65536) };
+				for (int c = 0; c < 3; c++) {
+					double v = fmin(255, fmax(0, l + e[c]));
+					bad[port] += q[4 * i + c] != (uint8_t)v;
+				}
+				bad[port] += q[4 * i + 3] != 255;
+			}
+		}
+	}
+	rtg_jpegprog_portable = 0;
+	T_CHECK(bad[0] == 0 && bad[1] == 0, "colour conversion: %ld (SIMD), %ld (portable) "
+	        "values off", bad[0], bad[1]);
+	free(q);
+}
+
+/* White noise at quality 98: Huffman codes longer than the decoder's
+ * lookahead, magnitudes that do not fit it, colours clamped at 0 and 255
+ * after the IDCT and the colour conversion. */
+static void
+test_noise(void)
+{
+	static const struct cfg cfgs[] = {
+		{ "noise 4:2:0", -1, 0, { { 2, 2 }, { 1, 1 }, { 1, 1 } }, 0, NULL, 0 },
+		{ "noise 4:4:4 restart 7", -1, 0, { { 1, 1 }, { 1, 1 }, { 1, 1 } }, 7, NULL, 0 },
+		{ "noise grey", -1, 1, { { 1, 1 } }, 0, NULL, 0 },
+	};
+	const uint32_t w = 157, h = 122;
+	uint8_t *rgb = malloc((size_t)w * h * 3);
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+
+	if (rgb == NULL)
+		exit(1);
+	for (size_t i = 0; i < (size_t)w * h * 3; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		rgb[i] = (uint8_t)(seed >> 56);
+	}
+	for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
+		struct cfg c = cfgs[i];
+		unsigned long len = 0;
+		uint8_t *jpg = encode(&c, rgb, w, h, &len, 98);
+		for (int d = 2; d <= 8; d *= 2) {
+			uint32_t rw, rh;
+			uint8_t *ref = libjpeg_decode(jpg, len, d, &rw, &rh);
+			struct rtg_image img;
+			char err[RTG_ERRLEN];
+			int st = rtg_jpegprog_decode(jpg, len, d, c.grey, &img, err);
+			T_CHECK(st == 0, "%s 1/%d: %d", c.name, d, st);
+			if (st == 0 && ref != NULL) {
+				check_portable(jpg, len, d, c.grey, &img, c.name);
+				T_CHECK(img.width == rw && img.height == rh, "%s 1/%d: %ux%u, libjpeg %ux%u",
+				        c.name, d, img.width, img.height, rw, rh);
+				double a[3], b[3], shift = 0;
+				mean_rgb(img.px, (size_t)rw * rh, a);
+				mean_rgb(ref, (size_t)rw * rh, b);
+				for (int ch = 0; ch < 3; ch++)
+					shift = fmax(shift, fabs(a[ch] - b[ch]));
+				/* measured at most 0.06 levels */
+				T_CHECK(shift < 0.5, "%s 1/%d: mean colour moved %.2f", c.name, d, shift);
+				printf("%-24s 1/%d: mean colour %.2f from libjpeg's\n", c.name, d, shift);
+			}
+			if (st == 0)
+				rtg_image_free(&img);
+			free(ref);
+		}
+		free(jpg);
+	}
+	free(rgb);
+}
+
 /* Offset of the n-th marker m (0xFF m) at a segment boundary, or 0. */
 static size_t
 find_marker(const uint8_t *b, size_t len, uint8_t m, int n)
@@ -304,7 +420,7 @@ test_not_handled(void)
 	const uint32_t w = 160, h = 96;
 	uint8_t *rgb = picture(w, h);
 	unsigned long len = 0;
-	uint8_t *jpg = encode(&c, rgb, w, h, &len);
+	uint8_t *jpg = encode(&c, rgb, w, h, &len, 85);
 	struct rtg_image img;
 	char err[RTG_ERRLEN];
 	const uint64_t quarter = (uint64_t)(w / 4) * (h / 4);
@@ -393,7 +509,9 @@ main(void)
 	puts("built without libjpeg-turbo: JPEGs are decoded at full size by stb_image");
 	return 77;
 #else
+	test_colour();
 	test_layouts();
+	test_noise();
 	test_not_handled();
 	return t_done();
 #endif
