@@ -7,7 +7,8 @@
  * This decoder keeps only the (8/d)x(8/d) lowest frequencies of each block,
  * which is all a 1/d-scale IDCT reads, and decodes only the scans that carry
  * them: DC first and refinement scans, and the AC first scans whose band
- * starts low enough.  AC refinement scans are skipped, so AC coefficients
+ * starts low enough; it decodes them side by side, a few MCU rows at a
+ * time, so it keeps the coefficients of those rows only.  AC refinement scans are skipped, so AC coefficients
  * keep the precision of their first scan - the same picture image.c's
  * reduced-stream libjpeg decode gives (and measures).
  *
