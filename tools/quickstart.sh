@@ -14,7 +14,7 @@ top=$(pwd)
 # python3 (JSON and theme audits), mpd + mpc (the watcher's tests start
 # private MPD instances).
 PACKAGES="build-essential autoconf automake pkg-config
-libstb-dev libmpdclient-dev libconfig-dev libwebp-dev libjpeg62-turbo-dev libdeflate-dev zlib1g-dev
+libstb-dev libmpdclient-dev libconfig-dev libwebp-dev libjpeg62-turbo-dev libdeflate-dev libisal-dev zlib1g-dev
 python3 mpd mpc"
 
 say() { printf '==> %s\n' "$*"; }

@@ -1,13 +1,14 @@
-/* png.c - fast PNG decoding: libdeflate or streaming zlib, own
- * unfiltering (pngfilter.c), point-sampled.
+/* png.c - fast PNG decoding: chunk walk, own unfiltering (pngfilter.c),
+ * point-sampled; the image data inflated by a row source (pnginflate.c:
+ * ISA-L or zlib streaming, libdeflate one-shot).
  *
  * Written from the PNG specification (W3C PNG, 2nd/3rd edition: chunk
- * layout, IHDR fields, filter types, Adam7, PLTE/tRNS) and zlib's manual
- * (zlib.h: inflate()'s return codes).  Why it exists: with stb_image,
- * decoding is 84-98 % of a generation on large PNGs, and stb inflates the
- * whole stream, then unfilters it into a second full-size buffer and
- * converts that to RGBA - three passes through memory that no longer fits
- * in cache (RAG/AI-LOG/2026-11-26-flamegraph-profiling.md).  Here:
+ * layout, IHDR fields, filter types, Adam7, PLTE/tRNS).  Why it exists: with
+ * stb_image, decoding is 84-98 % of a generation on large PNGs, and stb
+ * inflates the whole stream, then unfilters it into a second full-size
+ * buffer and converts that to RGBA - three passes through memory that no
+ * longer fits in cache (RAG/AI-LOG/2026-11-26-flamegraph-profiling.md).
+ * Here:
  *
  *   1. The chunks are walked once, with every length checked against the
  *      buffer; the limits are checked from IHDR, and the inflated size
@@ -17,24 +18,19 @@
  *      most 1032:1, zlib.net "zlib technical details"), all before any
  *      allocation.  A file can therefore not make us allocate more than
  *      about 1032 times its own size.
- *   2. The filtered rows come from one of two row sources:
- *      - one-shot: the IDAT data inflated in one libdeflate call (it has no
- *        streaming API), straight from the file when there is one IDAT
- *        chunk, else from a joined copy, freed right after.  The fastest
- *        (libdeflate inflates about twice as fast as zlib here), but it
- *        holds the whole inflated stream, and the joined copy, at once;
- *      - streaming (with zlib): inflate() fed each IDAT chunk's data where
- *        it lies in the file (no joined copy), into a window of a few
- *        hundred KiB of rows that is refilled as the rows are used.
- *      The streaming source is used when the one-shot buffers (inflated
- *      stream + joined copy) would exceed RTG_PNG_STREAM_ABOVE, 16 MiB:
- *      from about 2000x2000 RGB up.  Below that, one-shot costs at most
- *      16 MiB on top of the file, and covers decode fastest.  Above it,
- *      the one-shot buffers would be what breaks the issue's budget (peak
- *      RSS <= decoded RGBA size + 16 MiB: at 3370x3370, file 22 MB + joined
- *      copy 22 MB + inflated 34 MB against 59 MiB).  Either way the stream
- *      must inflate to exactly the image's size: a stream that ends early,
- *      has more rows, or is not a valid zlib stream is refused.
+ *   2. The filtered rows come from a row source (pnginflate.h), block by
+ *      block: streaming (a window of a few hundred KiB of rows, refilled
+ *      as they are used; ISA-L, or zlib without it) or one-shot (the whole
+ *      inflated stream, libdeflate).  With ISA-L every image streams.
+ *      Without, zlib streams when the one-shot buffers (inflated stream +
+ *      joined copy of split IDAT data) would exceed RTG_PNG_STREAM_ABOVE,
+ *      16 MiB: from about 2000x2000 RGB up, where they would be what breaks
+ *      the issue's budget (peak RSS <= decoded RGBA size + 16 MiB: at
+ *      3370x3370, file 22 MB + joined copy 22 MB + inflated 34 MB against
+ *      59 MiB); below, libdeflate's one-shot inflate is the faster.  Either
+ *      way the stream must inflate to exactly the image's size: a stream
+ *      that ends early, has more rows, or is not a valid zlib stream is
+ *      refused.
  *   3. Rows are unfiltered from the source into a three-row ring that stays
  *      in cache (the source is only read, never written back); an
  *      interlaced image is seven such sub-images, one after the other.
@@ -52,15 +48,16 @@
  *      unfiltered image nor a full-size RGBA image is ever made.
  *
  * CRCs: verified for every chunk whose content is used (IHDR, PLTE, tRNS,
- * IDAT, IEND) - with libdeflate's CRC-32 that is about 1 % of the decode.
- * All IDAT CRCs are checked before anything is inflated, by both sources.
+ * IDAT, IEND) - with ISA-L's or libdeflate's CRC-32 that is about 1 % of
+ * the decode.  All IDAT CRCs are checked before anything is inflated, by
+ * every source.
  * Skipped ancillary chunks are not checked: their content cannot change the
  * pixels (stb_image checks no CRC at all; libpng by default drops ancillary
  * chunks with a bad CRC and goes on).
  *
  * Errors: a file this code understands but finds broken is RTG_ERR_DECODE
  * with the reason, final (stb_image is not asked again: it ignores CRCs and
- * would only add a second, different opinion).  Both sources refuse the
+ * would only add a second, different opinion).  All sources refuse the
  * same files; a file with several faults may be refused for a different
  * one (the streaming source meets a bad filter type byte before a broken
  * end of the stream, the one-shot source after).  What is not implemented
@@ -79,29 +76,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_LIBDEFLATE
-#include <libdeflate.h>
-#endif
-#ifdef HAVE_ZLIB
-#define ZLIB_CONST /* next_in points into the caller's const buffer */
-#include <zlib.h>
-#endif
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include "image.h"
 #include "png.h"
 #include "pngfilter.h"
+#include "pnginflate.h"
 #include "status.h"
 
 const char rtg_png_decoder[] = "libdeflate";
+#ifdef RTG_PNGINF_ISAL
+const char rtg_png_stream_decoder[] = "isa-l";
+#else
 const char rtg_png_stream_decoder[] = "zlib";
+#endif
 
 bool
 rtg_png_available(void)
 {
-#ifdef HAVE_LIBDEFLATE
+#ifdef RTG_PNGINF_ANY
+	return true;
+#else
+	return false;
+#endif
+}
+
+bool
+rtg_png_oneshot_available(void)
+{
+#ifdef RTG_PNGINF_ONESHOT
 	return true;
 #else
 	return false;
@@ -111,7 +112,7 @@ rtg_png_available(void)
 bool
 rtg_png_stream_available(void)
 {
-#if defined(HAVE_LIBDEFLATE) && defined(HAVE_ZLIB)
+#ifdef RTG_PNGINF_STREAM
 	return true;
 #else
 	return false;
@@ -149,7 +150,7 @@ rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	return rtg_png_decode_ex(buf, len, lim, min_pixels, NULL, img, err);
 }
 
-#ifndef HAVE_LIBDEFLATE
+#ifndef RTG_PNGINF_ANY
 
 int
 rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
@@ -160,7 +161,7 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	return RTG_PNG_NOT_HANDLED;
 }
 
-#else /* HAVE_LIBDEFLATE */
+#else /* RTG_PNGINF_ANY */
 
 enum { CT_GREY = 0, CT_RGB = 2, CT_PALETTE = 3, CT_GREYA = 4, CT_RGBA = 6 };
 
@@ -219,7 +220,7 @@ type_str(const uint8_t *t, char out[5])
 static bool
 crc_ok(const uint8_t *c, uint32_t clen)
 {
-	return libdeflate_crc32(0, c + 4, (size_t)clen + 4) == rd32(c + 8 + clen);
+	return rtg_pnginf_crc32(c + 4, (size_t)clen + 4) == rd32(c + 8 + clen);
 }
 
 static int
@@ -424,75 +425,6 @@ walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limi
 		return corrupt(err, "no IDAT chunk");
 	if (not_handled)
 		return RTG_PNG_NOT_HANDLED;
-	return 0;
-}
-
-/* Buffers of several MB that are written once from start to end: on Linux,
- * 2 MiB-aligned and marked for transparent huge pages, so that the kernel
- * faults them in by 2 MiB instead of 4 KiB (a hint; without THP it is
- * plain memory).  Released with free(). */
-static void *
-big_alloc(size_t n)
-{
-#if defined(MADV_HUGEPAGE)
-	const size_t huge = (size_t)2 << 20;
-	if (n >= 2 * huge) {
-		void *p;
-		if (posix_memalign(&p, huge, n) != 0)
-			return NULL;
-		(void)madvise(p, n & ~(huge - 1), MADV_HUGEPAGE);
-		return p;
-	}
-#endif
-	return malloc(n);
-}
-
-/* Checks the CRC of every IDAT chunk, in file order, and copies their data
- * one after the other to copy (unless NULL): one pass over each chunk. */
-static int
-idat_crcs(const struct png *p, const uint8_t *buf, uint8_t *copy, char *err)
-{
-	size_t pos = p->first_idat, off = 0;
-	for (unsigned i = 0; i < p->idat_count; i++) {
-		/* consecutive, bounds checked by walk_chunks() */
-		const uint8_t *c = buf + pos;
-		uint32_t clen = rd32(c);
-		if (!crc_ok(c, clen)) {
-			if (p->idat_count == 1)
-				return corrupt(err, "CRC mismatch in IDAT");
-			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (CRC mismatch in IDAT "
-			                "chunk at offset %zu)", pos);
-		}
-		if (copy != NULL)
-			memcpy(copy + off, c + 8, clen);
-		off += clen;
-		pos += 12 + (size_t)clen;
-	}
-	return 0;
-}
-
-/* The IDAT data as one zlib stream: the file's own bytes when there is one
- * chunk, else a copy (*own).  Checks the IDAT CRCs. */
-static int
-gather_idat(const struct png *p, const uint8_t *buf, const uint8_t **z, uint8_t **own,
-            char *err)
-{
-	*own = NULL;
-	if (p->idat_count == 1) {
-		*z = buf + p->first_idat + 8;
-		return idat_crcs(p, buf, NULL, err);
-	}
-	uint8_t *g = big_alloc(p->idat_total ? p->idat_total : 1);
-	if (g == NULL)
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for %zu bytes of PNG image "
-		                "data", p->idat_total);
-	int st = idat_crcs(p, buf, g, err);
-	if (st != 0) {
-		free(g);
-		return st;
-	}
-	*own = g;
-	*z = g;
 	return 0;
 }
 
@@ -701,228 +633,6 @@ on_grid(const struct grid *g, uint32_t r)
 	return g->any && r >= g->r0 && r <= g->last && (r - g->r0) % g->rstep == 0;
 }
 
-/* ---- row sources ---------------------------------------------------------
- * rows_get(s, a, n) makes rows a .. a + n - 1 of the current pass
- * available one after the other, each its filter type byte and rb bytes
- * (stride 1 + rb); n <= s->cap, and a never goes back.  The one-shot
- * source points into the whole inflated stream (cap: the pass's height);
- * the streaming source inflates into a window of cap rows and keeps the
- * rows from a on that it already holds. */
-
-/* The streaming window: this many bytes, or the rstep + 1 rows a block
- * needs if more (a block ends on a grid row).  Small enough to stay in L2
- * between inflate() writing it and the unfiltering reading it (64 KiB to
- * 1 MiB measured the same at 3370x3370).  A build may set it (1: the
- * smallest window, a block per grid row, for fuzzing). */
-#ifdef RTG_PNG_STREAM_WINDOW
-#define STREAM_WINDOW ((size_t)(RTG_PNG_STREAM_WINDOW))
-#else
-#define STREAM_WINDOW ((size_t)256 << 10)
-#endif
-/* inflate()'s avail_in/avail_out are 32-bit: feed at most this much at once */
-#define ZCHUNK ((size_t)1 << 30)
-
-struct rows {
-	bool streaming;
-	size_t stride; /* of the current pass */
-	uint32_t ph;   /* its height */
-	uint32_t cap;  /* most rows one rows_get() gives */
-	const uint8_t *raw, *next_raw; /* one-shot: this pass's rows, the next's */
-	uint64_t inflated;             /* what the image needs (messages) */
-	uint32_t w, h;
-#ifdef HAVE_ZLIB
-	z_stream zs;
-	bool zinit;
-	const uint8_t *buf;       /* the file */
-	size_t next_chunk;        /* offset of the next IDAT chunk to feed */
-	unsigned chunks_left;
-	size_t chunk_left;        /* of the current chunk, not yet given to zlib */
-	const uint8_t *chunk_at;
-	uint8_t *win;             /* rows base .. base + held - 1 */
-	size_t win_bytes;
-	uint32_t base, held;
-	uint32_t adler;           /* Adler-32 of what was inflated so far */
-#endif
-};
-
-static uint32_t
-rows_cap(const struct rows *s, const struct pass *q)
-{
-#ifdef HAVE_ZLIB
-	if (s->streaming) {
-		size_t n = s->win_bytes / (q->rb + 1);
-		return n < q->ph ? (uint32_t)n : q->ph;
-	}
-#else
-	(void)s;
-#endif
-	return q->ph;
-}
-
-/* Starts a non-empty pass. */
-static void
-rows_pass(struct rows *s, const struct pass *q)
-{
-	s->stride = q->rb + 1;
-	s->ph = q->ph;
-	s->cap = rows_cap(s, q);
-	s->raw = s->next_raw;
-	if (s->raw != NULL)
-		s->next_raw = s->raw + (size_t)q->ph * s->stride;
-#ifdef HAVE_ZLIB
-	s->base = s->held = 0;
-#endif
-}
-
-#ifdef HAVE_ZLIB
-static int
-stream_short(const struct rows *s, char *err)
-{
-	return rtg_fail(err, RTG_ERR_DECODE, "truncated or corrupt PNG (the image data "
-	                "inflates to %lu bytes, a %" PRIu32 "x%" PRIu32 " image needs %"
-	                PRIu64 ")", s->zs.total_out, s->w, s->h, s->inflated);
-}
-
-/* Tops up zlib's input from the next IDAT chunk(s) once it has used it
- * up; false when there is none left. */
-static bool
-stream_refill(struct rows *s)
-{
-	while (s->zs.avail_in == 0 && (s->chunk_left > 0 || s->chunks_left > 0)) {
-		if (s->chunk_left == 0) {
-			/* consecutive, bounds and CRC checked before */
-			const uint8_t *c = s->buf + s->next_chunk;
-			s->chunk_left = rd32(c);
-			s->chunk_at = c + 8;
-			s->next_chunk += 12 + s->chunk_left;
-			s->chunks_left--;
-		}
-		size_t n = s->chunk_left < ZCHUNK ? s->chunk_left : ZCHUNK;
-		s->zs.next_in = s->chunk_at;
-		s->zs.avail_in = (uInt)n;
-		s->chunk_at += n;
-		s->chunk_left -= n;
-	}
-	return s->zs.avail_in > 0;
-}
-
-/* The next n bytes of the zlib stream itself (its header and trailer, which
- * may lie across IDAT chunks); false if the data ends first. */
-static bool
-stream_take(struct rows *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!stream_refill(s))
-			return false;
-		out[i] = *s->zs.next_in++;
-		s->zs.avail_in--;
-	}
-	return true;
-}
-
-/* One inflate() call with the input topped up.  Z_BUF_ERROR (avail_out is
- * never 0 here): the input is used up, all chunks included, and the deflate
- * data has not ended. */
-static int
-stream_step(struct rows *s)
-{
-	stream_refill(s);
-	return inflate(&s->zs, Z_NO_FLUSH);
-}
-
-static int
-stream_error(struct rows *s, int r, char *err)
-{
-	if (r == Z_BUF_ERROR)
-		return corrupt(err, "the image data ends inside its zlib stream");
-	if (r == Z_MEM_ERROR)
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating a PNG");
-	if (r == Z_NEED_DICT)
-		return corrupt(err, "the image data's zlib stream needs a preset dictionary");
-	return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (the image data is not a valid zlib "
-	                "stream: %s)", s->zs.msg ? s->zs.msg : "inflate failed");
-}
-
-/* Inflates exactly n bytes to out; the stream must not end before. */
-static int
-stream_fill(struct rows *s, uint8_t *out, size_t n, char *err)
-{
-	while (n > 0) {
-		size_t part = n < ZCHUNK ? n : ZCHUNK;
-		s->zs.next_out = out;
-		s->zs.avail_out = (uInt)part;
-		while (s->zs.avail_out > 0) {
-			int r = stream_step(s);
-			if (r == Z_STREAM_END && s->zs.avail_out > 0)
-				return stream_short(s, err);
-			if (r != Z_OK && r != Z_STREAM_END)
-				return stream_error(s, r, err);
-		}
-		s->adler = (uint32_t)libdeflate_adler32(s->adler, out, part);
-		out += part;
-		n -= part;
-	}
-	return 0;
-}
-
-/* After the last row: the deflate data must end here, and the Adler-32
- * of the zlib trailer that follows it must match. */
-static int
-stream_end(struct rows *s, char *err)
-{
-	uint8_t extra, t[4];
-	for (;;) {
-		s->zs.next_out = &extra;
-		s->zs.avail_out = 1;
-		int r = stream_step(s);
-		if (s->zs.avail_out == 0)
-			return corrupt(err, "the image data inflates to more than the image size");
-		if (r == Z_STREAM_END)
-			break;
-		if (r != Z_OK)
-			return stream_error(s, r, err);
-	}
-	/* raw inflate stops at the end of the last block, byte-aligned: the
-	 * trailer is next */
-	if (!stream_take(s, t, 4))
-		return stream_error(s, Z_BUF_ERROR, err);
-	if (rd32(t) != s->adler)
-		return corrupt(err, "the image data is not a valid zlib stream: incorrect data "
-		               "check");
-	return 0;
-}
-#endif
-
-/* *rows = row a of the current pass, followed by the next n - 1. */
-static int
-rows_get(struct rows *s, uint32_t a, uint32_t n, const uint8_t **rows, char *err)
-{
-#ifdef HAVE_ZLIB
-	if (s->streaming) {
-		/* keep what the window holds from row a on (a <= base + held) */
-		uint32_t drop = a - s->base < s->held ? a - s->base : s->held;
-		if (drop > 0) {
-			s->held -= drop;
-			memmove(s->win, s->win + (size_t)drop * s->stride, (size_t)s->held * s->stride);
-			s->base += drop;
-		}
-		if (n > s->held) {
-			int st = stream_fill(s, s->win + (size_t)s->held * s->stride,
-			                     (size_t)(n - s->held) * s->stride, err);
-			if (st != 0)
-				return st;
-			s->held = n;
-		}
-		*rows = s->win;
-		return 0;
-	}
-#else
-	(void)n, (void)err;
-#endif
-	*rows = s->raw + (size_t)a * s->stride;
-	return 0;
-}
-
 /* ---- unfiltering and sampling -------------------------------------------- */
 
 /* Rows a .. b of a pass, b on the grid: unfilters those the grid needs
@@ -979,14 +689,16 @@ sample_block(const struct png *p, const struct pass *q, const struct grid *g,
  * holds at once).  Every filter type byte is checked, needed or not. */
 static int
 sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
-            const char *pass_name, struct rows *src, uint32_t d, uint8_t *out, uint32_t ow,
-            uint8_t *need, uint8_t *ring, size_t ring_rb, char *err)
+            const char *pass_name, struct rtg_pnginf *src, uint32_t d, uint8_t *out,
+            uint32_t ow, uint8_t *need, uint8_t *ring, size_t ring_rb, char *err)
 {
-	rows_pass(src, q);
+	const size_t stride = q->rb + 1;
+	const uint32_t cap = rtg_pnginf_cap(src, q->rb, q->ph);
+	rtg_pnginf_pass(src, q->rb, q->ph);
 	for (uint32_t a = 0; a < q->ph;) {
-		uint32_t n = q->ph - a < src->cap ? q->ph - a : src->cap;
+		uint32_t n = q->ph - a < cap ? q->ph - a : cap;
 		const uint8_t *rows;
-		int st = rows_get(src, a, n, &rows, err);
+		int st = rtg_pnginf_get(src, a, n, &rows, err);
 		if (st != 0)
 			return st;
 		/* the block: up to the last grid row it holds (the source holds
@@ -996,10 +708,10 @@ sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
 		uint32_t b = a + n - 1;
 		if (sample)
 			b = b >= g->last ? g->last : g->r0 + (b - g->r0) / g->rstep * g->rstep;
-		if (b < a) /* not reached (see stream_open()), but never loop */
+		if (b < a) /* not reached (the window holds a block), but never loop */
 			return rtg_fail(err, RTG_ERR_DECODE, "PNG decoder: row window too small");
 		for (uint32_t r = a; r <= b; r++) {
-			unsigned ft = rows[(size_t)(r - a) * src->stride];
+			unsigned ft = rows[(size_t)(r - a) * stride];
 			if (ft > RTG_PNGF_PAETH)
 				return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (row %" PRIu32 "%s%s "
 				                "has filter type %u)", r, p->interlace ?
@@ -1015,14 +727,14 @@ sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
 /* All passes, one after the other in the stream. */
 static int
 unfilter_and_sample(const struct png *p, const struct pass *ps, const struct grid *gs,
-                    int np, struct rows *src, uint32_t d, uint8_t *out, uint32_t ow,
+                    int np, struct rtg_pnginf *src, uint32_t d, uint8_t *out, uint32_t ow,
                     char *err)
 {
 	size_t rb = 0;
 	uint32_t nneed = 1;
 	for (int i = 0; i < np; i++) {
 		rb = ps[i].rb > rb ? ps[i].rb : rb;
-		uint32_t c = rows_cap(src, &ps[i]);
+		uint32_t c = rtg_pnginf_cap(src, ps[i].rb, ps[i].ph);
 		nneed = c > nneed ? c : nneed;
 	}
 	uint8_t *need = malloc(nneed);
@@ -1039,124 +751,6 @@ unfilter_and_sample(const struct png *p, const struct pass *ps, const struct gri
 	free(need);
 	free(ring);
 	return st;
-}
-
-/* ---- the two sources' setup ---------------------------------------------- */
-
-static const char *
-inflate_error(enum libdeflate_result r)
-{
-	switch (r) {
-	case LIBDEFLATE_BAD_DATA:
-		return "the image data is not a valid zlib stream";
-	case LIBDEFLATE_INSUFFICIENT_SPACE:
-		return "the image data inflates to more than the image size";
-	default:
-		return "the image data does not inflate";
-	}
-}
-
-/* One-shot: *raw (free()) = the whole inflated stream, exactly inflated
- * bytes. */
-static int
-oneshot_open(struct rows *s, const struct png *p, const uint8_t *buf, uint8_t **raw,
-             char *err)
-{
-	const uint8_t *z = NULL;
-	uint8_t *gathered;
-	int st;
-	size_t inflated = (size_t)s->inflated; /* <= SIZE_MAX / 2: passes() */
-	*raw = NULL;
-	if ((st = gather_idat(p, buf, &z, &gathered, err)) != 0)
-		return st;
-	uint8_t *r = big_alloc(inflated);
-	struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
-	if (r == NULL || dc == NULL) {
-		free(gathered);
-		free(r);
-		libdeflate_free_decompressor(dc);
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating a %" PRIu32 "x%"
-		                PRIu32 " PNG (%zu bytes)", p->w, p->h, inflated);
-	}
-	size_t got = 0;
-	enum libdeflate_result lr = libdeflate_zlib_decompress(dc, z, p->idat_total, r,
-	                                                       inflated, &got);
-	libdeflate_free_decompressor(dc);
-	free(gathered);
-	if (lr != LIBDEFLATE_SUCCESS) {
-		free(r);
-		return corrupt(err, inflate_error(lr));
-	}
-	if (got != inflated) {
-		free(r);
-		return rtg_fail(err, RTG_ERR_DECODE, "truncated or corrupt PNG (the image data "
-		                "inflates to %zu bytes, a %" PRIu32 "x%" PRIu32 " image needs %zu)",
-		                got, p->w, p->h, inflated);
-	}
-	s->next_raw = r;
-	*raw = r;
-	return 0;
-}
-
-#ifdef HAVE_ZLIB
-/* Streaming: zlib reads the IDAT chunks in place, CRCs checked first. */
-static int
-stream_open(struct rows *s, const struct png *p, const uint8_t *buf, const struct pass *ps,
-            const struct grid *gs, int np, size_t window, char *err)
-{
-	int st = idat_crcs(p, buf, NULL, err);
-	if (st != 0)
-		return st;
-	s->streaming = true;
-	s->buf = buf;
-	s->next_chunk = p->first_idat;
-	s->chunks_left = p->idat_count;
-	/* room for rstep + 1 rows of every pass (or all its rows) */
-	s->win_bytes = window ? window : STREAM_WINDOW;
-	for (int i = 0; i < np; i++) {
-		uint64_t rows = (uint64_t)gs[i].rstep + 1 < ps[i].ph ? gs[i].rstep + 1 : ps[i].ph;
-		uint64_t need = rows * (ps[i].rb + 1); /* <= the inflated size */
-		if (need > s->win_bytes)
-			s->win_bytes = (size_t)need;
-	}
-	s->win = malloc(s->win_bytes);
-	if (s->win == NULL)
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for %zu bytes of PNG rows",
-		                s->win_bytes);
-	/* The zlib header (RFC 1950) is read here and the stream inflated as
-	 * raw deflate, so that the Adler-32 is libdeflate's (SIMD) rather
-	 * than zlib's: 5 % of a streamed decode at 3370x3370.  The same
-	 * checks as libdeflate's: deflate, a window of at most 32 KiB, FCHECK,
-	 * no preset dictionary. */
-	uint8_t h[2];
-	if (!stream_take(s, h, 2))
-		return stream_error(s, Z_BUF_ERROR, err);
-	if ((h[0] & 15) != 8 || h[0] >> 4 > 7 || ((unsigned)h[0] << 8 | h[1]) % 31 != 0)
-		return corrupt(err, "the image data is not a valid zlib stream: bad header");
-	if (h[1] & 0x20)
-		return stream_error(s, Z_NEED_DICT, err);
-	s->adler = 1;
-	int r = inflateInit2(&s->zs, -15);
-	if (r != Z_OK)
-		return r == Z_MEM_ERROR ? rtg_fail(err, RTG_ERR_NOMEM, "out of memory inflating "
-		                                   "a PNG") :
-		       rtg_fail(err, RTG_ERR_DECODE, "zlib cannot inflate (%s)",
-		                s->zs.msg ? s->zs.msg : zlibVersion());
-	s->zinit = true;
-	return 0;
-}
-#endif
-
-static void
-rows_close(struct rows *s)
-{
-#ifdef HAVE_ZLIB
-	if (s->zinit)
-		inflateEnd(&s->zs);
-	free(s->win);
-#else
-	(void)s;
-#endif
 }
 
 int
@@ -1205,40 +799,34 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 		pass_grid(&ps[i], d, &gs[i]);
 
 	/* the one-shot buffers: the inflated stream, and the joined copy of
-	 * the image data when it is split */
+	 * the image data when it is split; the rows of one block (rstep + 1,
+	 * or the whole pass), which a streaming window must hold */
 	uint64_t oneshot = inflated + (p.idat_count > 1 ? p.idat_total : 0);
-	struct rows src;
-	memset(&src, 0, sizeof src);
-	src.inflated = inflated;
-	src.w = p.w;
-	src.h = p.h;
-	uint8_t *raw = NULL;
-#ifdef HAVE_ZLIB
-	if (oneshot > opts->stream_above)
-		st = stream_open(&src, &p, buf, ps, gs, np, opts->window, err);
-	else
-#else
-	(void)oneshot;
-#endif
-		st = oneshot_open(&src, &p, buf, &raw, err);
-	if (st != 0) {
-		rows_close(&src);
-		return st;
+	size_t block = 0;
+	for (int i = 0; i < np; i++) {
+		uint64_t rows = (uint64_t)gs[i].rstep + 1 < ps[i].ph ? gs[i].rstep + 1 : ps[i].ph;
+		uint64_t need = rows * (ps[i].rb + 1); /* <= inflated */
+		block = need > block ? (size_t)need : block;
 	}
+	const struct rtg_pnginf_idat idat = {
+		.buf = buf, .first = p.first_idat, .count = p.idat_count, .total = p.idat_total,
+		.inflated = inflated, .w = p.w, .h = p.h,
+	};
+	struct rtg_pnginf *src;
+	if ((st = rtg_pnginf_open(&src, &idat, oneshot > opts->stream_above, opts->window,
+	                          block, err)) != 0)
+		return st;
 
 	uint8_t *out = malloc((size_t)opx * 4);
 	if (out == NULL)
 		st = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a %" PRIu32 "x%"
 		              PRIu32 " PNG", ow, oh);
 	if (st == 0)
-		st = unfilter_and_sample(&p, ps, gs, np, &src, d, out, ow, err);
-#ifdef HAVE_ZLIB
-	if (st == 0 && src.streaming)
-		st = stream_end(&src, err);
-#endif
-	bool streamed = src.streaming;
-	rows_close(&src);
-	free(raw);
+		st = unfilter_and_sample(&p, ps, gs, np, src, d, out, ow, err);
+	if (st == 0)
+		st = rtg_pnginf_end(src, err);
+	bool streamed = rtg_pnginf_streaming(src);
+	rtg_pnginf_close(src);
 	if (st != 0) {
 		free(out);
 		return st;
@@ -1253,4 +841,4 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	return 0;
 }
 
-#endif /* HAVE_LIBDEFLATE */
+#endif /* RTG_PNGINF_ANY */

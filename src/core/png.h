@@ -1,15 +1,17 @@
-/* png.h - fast PNG decoding with libdeflate (or zlib, streaming, for large
- * images), point-sampled to a reduced size.
+/* png.h - fast PNG decoding with ISA-L, libdeflate or zlib, point-sampled
+ * to a reduced size.
  *
  * rtg_image_decode() tries this first for PNG input.  Every standard PNG -
  * grey / RGB / palette / grey+alpha / RGBA, bit depth 1 to 16, interlaced
  * or not - is decoded here: the chunks are walked in the memory buffer, the
- * IDAT data inflated (in one call to libdeflate, or, for a large image,
- * row by row with zlib so that the memory stays bounded), the rows
+ * IDAT data inflated (streamed through ISA-L into a small window of rows
+ * when built with it; else in one call to libdeflate, or, for a large
+ * image, streamed through zlib so that the memory stays bounded), the rows
  * unfiltered, and only the pixels of an integer grid (every d-th column of
- * every d-th row) converted to RGBA8.  The rest (unknown critical chunks, Apple's CgBI,
- * tRNS on an image with an alpha channel) is reported as not handled, and
- * stb_image decides.  Without libdeflate every PNG is "not handled".
+ * every d-th row) converted to RGBA8.  The rest (unknown critical chunks,
+ * Apple's CgBI, tRNS on an image with an alpha channel) is reported as not
+ * handled, and stb_image decides.  Without ISA-L and libdeflate every PNG
+ * is "not handled".
  */
 #ifndef RTG_PNG_H
 #define RTG_PNG_H
@@ -24,26 +26,38 @@
  * uses a feature this path does not implement: decode it another way. */
 #define RTG_PNG_NOT_HANDLED 1
 
-/* The value of rtg_image.decoder for images decoded here: inflated in one
- * libdeflate call, or streamed through zlib (same pixels either way). */
+/* The value of rtg_image.decoder for images decoded here: "libdeflate"
+ * when inflated in one libdeflate call; streamed, "isa-l" in a build with
+ * ISA-L, else "zlib" (same pixels whichever). */
 extern const char rtg_png_decoder[];
 extern const char rtg_png_stream_decoder[];
 
-/* True when built with libdeflate, i.e. when rtg_png_decode() can decode. */
+/* True when built with ISA-L or libdeflate, i.e. when rtg_png_decode() can
+ * decode. */
 bool rtg_png_available(void);
 
-/* True when large images can be streamed (built with libdeflate and zlib);
- * without zlib every image is inflated in one piece. */
+/* True when built with libdeflate: the one-shot source exists. */
+bool rtg_png_oneshot_available(void);
+
+/* True when images can be streamed: built with ISA-L, or with libdeflate
+ * and zlib.  Without, every image is inflated in one piece. */
 bool rtg_png_stream_available(void);
 
 /* rtg_png_decode() streams when the memory the one-shot inflate needs (the
  * whole inflated stream, plus a joined copy of the image data when it is
- * split over several IDAT chunks) would exceed this many bytes.  16 MiB:
- * the headroom of the performance goal "peak RSS <= decoded RGBA size +
- * 16 MiB"; the streaming source itself needs a few hundred KiB. */
+ * split over several IDAT chunks) would exceed this many bytes.  With
+ * ISA-L: 0, every image (ISA-L inflates faster than libdeflate, and the
+ * window saves the page faults of the one-shot buffer).  Else (zlib
+ * streams at half libdeflate's speed) 16 MiB: the headroom of the
+ * performance goal "peak RSS <= decoded RGBA size + 16 MiB"; the streaming
+ * source itself needs a few hundred KiB.  config.h must come first. */
 #ifndef RTG_PNG_STREAM_ABOVE /* a build may lower it: -DRTG_PNG_STREAM_ABOVE=0
                               * streams every image (fuzzing that source) */
+#ifdef HAVE_ISAL
+#define RTG_PNG_STREAM_ABOVE ((size_t)0)
+#else
 #define RTG_PNG_STREAM_ABOVE ((size_t)16 << 20)
+#endif
 #endif
 
 /* Largest integer d >= 1 with ceil(w/d) * ceil(h/d) >= min_pixels: the
@@ -76,7 +90,7 @@ int rtg_png_decode(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 struct rtg_png_opts {
 	size_t stream_above; /* stream when the one-shot buffers would exceed
 	                      * this many bytes (0: always, SIZE_MAX: never;
-	                      * ignored without zlib) */
+	                      * ignored when only one source is built) */
 	size_t window;       /* the streaming window in bytes (0: the default,
 	                      * 256 KiB); raised to what one block of rows
 	                      * needs, so 1 gives the smallest possible */
