@@ -199,7 +199,7 @@ void rtg_cache_key_build(const uint8_t *art, size_t len, const struct rtg_option
 	}
 	if (build_id != NULL && build_id_len > 0)
 		rtg_hash128(build_id, build_id_len, 2, opt.build);
-	snprintf(opt.version, sizeof opt.version, "%s", PACKAGE_VERSION);
+	snprintf(opt.version, sizeof opt.version, "%s+km2", PACKAGE_VERSION); /* km2: cluster.c start */
 	rtg_hash128(art, len, 0, ha);
 	rtg_hash128(&opt, sizeof opt, ha[0], ho);
 	k->h[0] = ha[0] ^ ho[0];

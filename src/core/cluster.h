@@ -1,8 +1,11 @@
 /* cluster.h - weighted k-means over 3-D points (any working space).
  *
- * Deterministic: k-means++ seeding driven by a fixed-seed PRNG, ties broken
- * by index, so identical input gives identical output.  No allocation beyond
- * what rtg_kmeans does internally; no I/O.
+ * Deterministic: the start is computed from the points (variance-based
+ * splitting, then a split-and-merge local search for k <= 16; cluster.c),
+ * no random numbers, ties broken by index, so identical input gives
+ * identical output and a slightly different input (another decode scale,
+ * a re-encode, a crop of the same picture) mostly the same optimum.  No
+ * allocation beyond what rtg_kmeans does internally; no I/O.
  */
 #ifndef RTG_CLUSTER_H
 #define RTG_CLUSTER_H
@@ -21,7 +24,7 @@ struct rtg_kmeans_opts {
 	                  * one value suits every space; the default 2e-3 is
 	                  * 0.2-0.4 CIELAB units on a typical cover); 0 runs
 	                  * until no point changes cluster or max_iter */
-	uint64_t seed;   /* PRNG seed for k-means++ */
+	uint64_t seed;   /* was the PRNG seed of k-means++; accepted, not used */
 };
 
 struct rtg_centroid {
@@ -36,8 +39,8 @@ struct rtg_centroid {
  * fewer distinct (positive-weight) points than k; an empty cluster is
  * re-seeded from the point farthest from its centroid, never returned empty.
  * *iterations (may be NULL) receives the Lloyd iterations run (summed over
- * the coarse-to-fine levels cluster.c uses on large inputs; max_iter caps
- * the sum).
+ * the coarse-to-fine levels cluster.c uses on large inputs and the trial
+ * moves of its local search; max_iter caps the sum).
  * Returns the count (>= 1) or a negative rtg_status (RTG_ERR_ARG when n == 0
  * or no point has positive weight, RTG_ERR_NOMEM). */
 int rtg_kmeans(const float (*pts)[3], const float *w, size_t n,

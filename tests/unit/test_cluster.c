@@ -1,5 +1,6 @@
 /* test_cluster.c - weighted k-means: argument checks, weights, degenerate
- * inputs, determinism, Lloyd fixed points, and a brute-force reference. */
+ * inputs, determinism, Lloyd fixed points, a brute-force reference,
+ * stability under small changes of the input, small vivid clusters. */
 #include "config.h"
 
 #include <string.h>
@@ -586,6 +587,187 @@ test_large_input(void)
 	        e, we);
 }
 
+/* Largest distance between matched significant centroids of a and b: the
+ * one-to-one matching (all permutations; k <= 8) that minimises
+ * sum(distance * max(share)), then the worst pair in which either side has
+ * at least 5 % of the weight. */
+static double
+matched_worst(const struct rtg_centroid *a, int na, const struct rtg_centroid *b, int nb)
+{
+	int perm[8], n = na, i, j, best_perm[8];
+	double dist[8][8], best = INFINITY, worst = 0;
+
+	if (na != nb || n > 8)
+		return INFINITY;
+	for (i = 0; i < n; i++) {
+		perm[i] = i;
+		for (j = 0; j < n; j++) {
+			double dx = a[i].v[0] - b[j].v[0], dy = a[i].v[1] - b[j].v[1],
+			       dz = a[i].v[2] - b[j].v[2];
+
+			dist[i][j] = sqrt(dx * dx + dy * dy + dz * dz);
+		}
+	}
+	/* Heap's algorithm over the permutations of b's indices */
+	{
+		int c[8] = { 0 };
+
+		for (i = 0;;) {
+			double cost = 0;
+
+			for (j = 0; j < n; j++)
+				cost += dist[j][perm[j]] * fmax(a[j].share, b[perm[j]].share);
+			if (cost < best) {
+				best = cost;
+				memcpy(best_perm, perm, sizeof(perm));
+			}
+			while (i < n && c[i] >= i) {
+				c[i] = 0;
+				i++;
+			}
+			if (i >= n)
+				break;
+			j = i % 2 == 0 ? 0 : c[i];
+			{
+				int t = perm[j];
+
+				perm[j] = perm[i];
+				perm[i] = t;
+			}
+			c[i]++;
+			i = 0;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if ((a[i].share >= 0.05 || b[best_perm[i]].share >= 0.05) &&
+		    dist[i][best_perm[i]] > worst)
+			worst = dist[i][best_perm[i]];
+	return worst;
+}
+
+/* A picture-like colour cloud: nblob broad, overlapping blobs in a
+ * CIELAB-sized box, so that k 8 has several near-equal local optima. */
+static void
+make_cloud(float (*p)[3], float *w, size_t n, int nblob)
+{
+	double ctr[16][3];
+	size_t i;
+	int b, d;
+
+	for (b = 0; b < nblob; b++) {
+		ctr[b][0] = 20 + 70 * rnd();
+		ctr[b][1] = 60 * rnd() - 30;
+		ctr[b][2] = 60 * rnd() - 30;
+	}
+	for (i = 0; i < n; i++) {
+		b = (int)(rnd() * nblob);
+		for (d = 0; d < 3; d++)
+			p[i][d] = (float)(ctr[b][d] + 10 * (rnd() + rnd() + rnd() - 1.5));
+		w[i] = (float)(1 + (int)(rnd() * 20));
+	}
+}
+
+/* The start is computed from weighted sums, not drawn: a slightly
+ * different histogram of the same picture (every weight off by up to
+ * +-2.5 %, as after a re-encode; or 2 % of the colours missing, as after a
+ * crop) must mostly give the same palette.  Measured on these 40 clouds (80
+ * cases), the worst matched centroid moved: median 0.09 units, 95th
+ * percentile 0.84, and 2 cases ended in another optimum (> 3 units); with
+ * the k-means++ start used before, 33 of the 80 did.  The limit, 4 of 80,
+ * fails any random start. */
+static void
+test_stable_start(void)
+{
+	enum { N = 4000, CLOUDS = 40 };
+	static float p[N][3], w[N], w2[N];
+	struct rtg_kmeans_opts o;
+	struct rtg_centroid a[RTG_K_MAX], b[RTG_K_MAX];
+	char err[RTG_ERRLEN];
+	int t, ra, rb, over = 0, cases = 0;
+	double worst = 0;
+	size_t i;
+
+	rtg_kmeans_opts_default(&o);
+	for (t = 0; t < CLOUDS; t++) {
+		make_cloud(p, w, N, 6 + t % 8);
+		ra = rtg_kmeans((const float (*)[3])p, w, N, &o, a, NULL, err);
+		for (int pert = 0; pert < 2; pert++) {
+			double d;
+
+			for (i = 0; i < N; i++)
+				w2[i] = pert == 0 ? (float)(w[i] * (1 + 0.05 * (rnd() - 0.5)))
+				                  : (i % 50 == 7 ? 0 : w[i]);
+			rb = rtg_kmeans((const float (*)[3])p, w2, N, &o, b, NULL, err);
+			d = matched_worst(a, ra, b, rb);
+			cases++;
+			over += d > 3;
+			worst = d > worst ? d : worst;
+		}
+	}
+	printf("stable start: %d of %d perturbed clouds moved a centroid > 3, worst %.2f\n",
+	       over, cases, worst);
+	T_CHECK(over <= cases / 20, "%d of %d perturbed clouds moved a centroid by > 3 units",
+	        over, cases);
+}
+
+/* Small vivid clusters far from a large dull cloud keep centroids of their
+ * own (the roles need salient accents): 3 % red and 1.5 % blue next to
+ * 95.5 % of greys and browns spread over 50 L units. */
+static void
+test_small_vivid_clusters(void)
+{
+	enum { N = 6000 };
+	static float p[N][3], w[N];
+	static const double vivid[2][3] = { { 50, 65, 45 }, { 35, 25, -70 } };
+	static const double share[2] = { 0.03, 0.015 };
+	double sum[2][3] = { { 0 } }, sw[2] = { 0 }, total = 0;
+	struct rtg_kmeans_opts o;
+	struct rtg_centroid c[RTG_K_MAX];
+	char err[RTG_ERRLEN];
+	int r, v, j, d, k;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		double u = rnd();
+
+		v = u < share[0] ? 0 : u < share[0] + share[1] ? 1 : -1;
+		for (d = 0; d < 3; d++) {
+			if (v >= 0)
+				p[i][d] = (float)(vivid[v][d] + 4 * (rnd() - 0.5));
+			else
+				p[i][d] = (float)((d == 0 ? 55 : d == 1 ? 3 : 8) +
+				                  (d == 0 ? 50 : 16) * (rnd() - 0.5));
+		}
+		w[i] = 1;
+		total += 1;
+		if (v >= 0) {
+			for (d = 0; d < 3; d++)
+				sum[v][d] += p[i][d];
+			sw[v] += 1;
+		}
+	}
+	for (k = 4; k <= 16; k *= 2) {
+		rtg_kmeans_opts_default(&o);
+		o.k = k;
+		r = rtg_kmeans((const float (*)[3])p, w, N, &o, c, NULL, err);
+		T_CHECK(r == k, "vivid: k %d gave %d", k, r);
+		for (v = 0; v < 2; v++) {
+			int found = 0;
+
+			for (j = 0; j < r; j++) {
+				double e = 0;
+
+				for (d = 0; d < 3; d++)
+					e += (c[j].v[d] - sum[v][d] / sw[v]) * (c[j].v[d] - sum[v][d] / sw[v]);
+				if (sqrt(e) < 0.5 && fabs(c[j].share - sw[v] / total) < 0.002)
+					found = 1;
+			}
+			T_CHECK(found, "k %d: the vivid cluster %d (share %.3f) has no centroid of its own",
+			        k, v, sw[v] / total);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -598,5 +780,7 @@ main(void)
 	test_brute_force();
 	test_levels_find_blobs();
 	test_large_input();
+	test_stable_start();
+	test_small_vivid_clusters();
 	return t_done();
 }
