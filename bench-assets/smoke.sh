@@ -17,13 +17,14 @@ cmp -s "$T/stdout" "$T/bench.md" || t_fail "stdout and -o file differ"
 # One row per image in the in-process table, with 3 runs and the decoder
 # this build uses for it (the CLI lists the decoders configure built in):
 # the JPEG through libjpeg-turbo when built, the small PNG through the
-# libdeflate path when built (under png.c's streaming threshold), else
-# stb_image.
+# ISA-L path when built (it streams every PNG), else the libdeflate path
+# when built (under png.c's streaming threshold), else stb_image.
 decoders=$("$RTG_BIN" --version | sed -n 's/^decoders: //p')
 [ -n "$decoders" ] || t_fail "no decoder list from $RTG_BIN --version"
 jpg_dec=stb_image png_dec=stb_image
 case $decoders in *libjpeg-turbo*) jpg_dec=libjpeg-turbo ;; esac
 case $decoders in *libdeflate*) png_dec=libdeflate ;; esac
+case $decoders in *ISA-L*) png_dec=isa-l ;; esac
 grep -q "^| album-dune.jpg | [0-9.]* | [0-9]*x[0-9]* .*| $jpg_dec | 3 |" "$T/bench.md" ||
 	t_fail "no in-process row for album-dune.jpg by $jpg_dec: $(grep album-dune "$T/bench.md")"
 grep -q "^| photo-elephants.png | [0-9.]* | [0-9]*x[0-9]* | $png_dec | 3 |" "$T/bench.md" ||

@@ -180,7 +180,7 @@ void rtg_cache_key_build(const uint8_t *art, size_t len, const struct rtg_option
 #ifdef HAVE_WEBP
 	               | 2
 #endif
-#ifdef HAVE_LIBDEFLATE
+#if defined(HAVE_LIBDEFLATE) || defined(HAVE_ISAL)
 	               | 4
 #endif
 	               ;

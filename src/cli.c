@@ -390,11 +390,15 @@ rtg_cli_version(FILE *f)
 #ifdef HAVE_WEBP
 	      ", libwebp"
 #endif
+#ifdef HAVE_ISAL
+	      ", ISA-L (fast PNG, streamed)"
+#else
 #ifdef HAVE_LIBDEFLATE
 	      ", libdeflate (fast PNG)"
 #endif
 #ifdef HAVE_ZLIB
 	      ", zlib (streamed large PNG)"
+#endif
 #endif
 	      "\n", f);
 }
