@@ -10,8 +10,9 @@
  *
  * PNGs decoded by png.c are also decoded by stb_image and must agree pixel
  * for pixel at the sampled positions (png.h: pixel (x, y) is the file's
- * (x*d, y*d)); and png.c's two row sources (one-shot inflate, streaming
- * zlib with the smallest window) must give the same answer and pixels.  A custom mutator (with libdeflate)
+ * (x*d, y*d)); and png.c's row sources (one-shot libdeflate, and the
+ * streaming one, ISA-L or zlib, with the smallest window) must give the
+ * same answer and pixels.  A custom mutator (with libdeflate)
  * repairs the CRCs and the zlib Adler-32 of a mutated PNG most of the time,
  * so mutations get past those checks into the unfiltering and conversion. */
 #include "config.h"
