@@ -1,11 +1,11 @@
 /* cluster.h - weighted k-means over 3-D points (any working space).
  *
  * Deterministic: the start is computed from the points (variance-based
- * splitting, then a split-and-merge local search for k <= 16; cluster.c),
- * no random numbers, ties broken by index, so identical input gives
- * identical output and a slightly different input (another decode scale,
- * a re-encode, a crop of the same picture) mostly the same optimum.  No
- * allocation beyond what rtg_kmeans does internally; no I/O.
+ * splitting, then a split-and-merge local search for k <= 16, in
+ * cluster_start.c), no random numbers, ties broken by index, so identical
+ * input gives identical output and a slightly different input (another
+ * decode scale, a re-encode, a crop of the same picture) mostly the same
+ * optimum.  No allocation beyond what rtg_kmeans does internally; no I/O.
  */
 #ifndef RTG_CLUSTER_H
 #define RTG_CLUSTER_H
