@@ -96,13 +96,53 @@ check_args(const float (*pts)[3], const float *w, size_t n,
 	return 0;
 }
 
-/* Copies the positive-weight points into km's arrays; returns the total
- * weight, their bounding box and its diagonal. */
+/* The weights are used scaled by 2^e (exact for floats, so a Lloyd result
+ * on the scaled weights is the same partition, and the output weights are
+ * scaled back).  The summaries of cluster.c store a cell's total weight as
+ * float, which overflows when the points of one cell weigh more than
+ * FLT_MAX in all (3000 points of weight 3e38 did that, and the start then
+ * saw inf / inf = NaN everywhere, split nothing and returned 1 centroid);
+ * subnormal totals would lose bits there instead.  So a total outside
+ * [2^-64, 2^64] is brought to [0.5, 1).  The sampler's weights
+ * (alpha-weighted pixel counts) are far inside that range and are used as
+ * given, bit for bit.  (Weights far apart from each other are the start's
+ * business: cluster_start.c, box_plan.) */
+#define WEIGHT_TOTAL_MIN 0x1p-64
+#define WEIGHT_TOTAL_MAX 0x1p64
+
+/* The e of the scaling above, for the total of the positive weights
+ * (summed in double, which a sum of floats cannot overflow here: n is
+ * limited by check_args). */
+static int
+weight_exponent(double total)
+{
+	int e;
+
+	if (total >= WEIGHT_TOTAL_MIN && total <= WEIGHT_TOTAL_MAX)
+		return 0;
+	(void)frexp(total, &e); /* total = f 2^e, 0.5 <= f < 1 */
+	return -e;
+}
+
+/* w (> 0) times 2^e.  Scaling down can flush a weight that is negligible
+ * next to the total (below 2^-149 of it) to 0; it keeps the smallest float
+ * instead, so the point still takes part as the contract says. */
+static inline float
+scale_weight(float w, int e)
+{
+	float v = ldexpf(w, e);
+
+	return v > 0 ? v : FLT_TRUE_MIN;
+}
+
+/* Copies the positive-weight points into km's arrays, their weights times
+ * 2^e; returns the total of those (scaled) weights, their bounding box and
+ * its diagonal. */
 static double
 compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
-               double lo[3], double hi[3], double *extent)
+               int e, double lo[3], double hi[3], double *extent)
 {
-	double total = 0, e = 0;
+	double total = 0, e2 = 0;
 	size_t i, m = 0;
 	int d;
 
@@ -116,8 +156,8 @@ compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
 		km->x[m] = pts[i][0];
 		km->y[m] = pts[i][1];
 		km->z[m] = pts[i][2];
-		km->w[m] = w[i];
-		total += w[i];
+		km->w[m] = e != 0 ? scale_weight(w[i], e) : w[i];
+		total += km->w[m];
 		for (d = 0; d < 3; d++) {
 			if (pts[i][d] < lo[d])
 				lo[d] = pts[i][d];
@@ -127,8 +167,8 @@ compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
 		m++;
 	}
 	for (d = 0; d < 3; d++)
-		e += (hi[d] - lo[d]) * (hi[d] - lo[d]);
-	*extent = sqrt(e);
+		e2 += (hi[d] - lo[d]) * (hi[d] - lo[d]);
+	*extent = sqrt(e2);
 	return total;
 }
 
@@ -408,7 +448,7 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 	struct km *km;
 	size_t i, m;
 	double total_w, extent, lo[3], hi[3];
-	int rc, j, iter, nout;
+	int rc, j, iter, nout, e;
 
 	if (iterations != NULL)
 		*iterations = 0;
@@ -418,6 +458,7 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 
 	/* count the points that take part, and validate them */
 	m = 0;
+	total_w = 0;
 	for (i = 0; i < n; i++) {
 		if (!isfinite(w[i]))
 			return rtg_fail(err, RTG_ERR_ARG,
@@ -427,6 +468,7 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 		if (!isfinite(pts[i][0]) || !isfinite(pts[i][1]) || !isfinite(pts[i][2]))
 			return rtg_fail(err, RTG_ERR_ARG,
 			                "k-means: point %zu has a non-finite coordinate", i);
+		total_w += w[i];
 		m++;
 	}
 	if (m == 0)
@@ -435,7 +477,8 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 	km = km_new(m);
 	if (km == NULL)
 		return rtg_fail(err, RTG_ERR_NOMEM, "k-means: out of memory for %zu points", m);
-	total_w = compact_points(km, pts, w, n, lo, hi, &extent);
+	e = weight_exponent(total_w);
+	total_w = compact_points(km, pts, w, n, e, lo, hi, &extent);
 	/* tol is relative to the data's extent (see cluster.h) so one value
 	 * suits CIELAB (0..100) and RGB (0..1) alike */
 	iter = cluster_levels(km, opts->k, lo, hi, opts->tol * extent, opts->max_iter);
@@ -454,7 +497,7 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 		out[nout].v[0] = km->sum[j][0] / km->sw[j];
 		out[nout].v[1] = km->sum[j][1] / km->sw[j];
 		out[nout].v[2] = km->sum[j][2] / km->sw[j];
-		out[nout].weight = km->sw[j];
+		out[nout].weight = e != 0 ? ldexp(km->sw[j], -e) : km->sw[j];
 		out[nout].share = km->sw[j] / total_w;
 		nout++;
 	}

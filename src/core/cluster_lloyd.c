@@ -115,11 +115,31 @@ rtg_cluster_lloyd_sums(struct km *km)
 		add_point(km, i, km->a[i]);
 }
 
+/* The sums of cluster j alone, from scratch. */
+static void
+cluster_sums(struct km *km, int j)
+{
+	size_t i;
+
+	km->sum[j][0] = km->sum[j][1] = km->sum[j][2] = 0;
+	km->sw[j] = 0;
+	km->cnt[j] = 0;
+	for (i = 0; i < km->m; i++)
+		if (km->a[i] == j)
+			add_point(km, i, j);
+}
+
+/* A removal that leaves a cluster this much lighter than the point that
+ * left it has cancelled most bits of the running sums (their rounding
+ * error is relative to the largest weight they held). */
+#define CANCEL_RATIO 0x1p-30
+
 static void
 move_point(struct km *km, size_t i, int to)
 {
 	double w = km->w[i];
 	int from = km->a[i];
+	bool cancelled = false;
 
 	km->sum[from][0] -= w * km->x[i];
 	km->sum[from][1] -= w * km->y[i];
@@ -129,9 +149,16 @@ move_point(struct km *km, size_t i, int to)
 		/* drop the rounding residue of the subtractions */
 		km->sum[from][0] = km->sum[from][1] = km->sum[from][2] = 0;
 		km->sw[from] = 0;
+	} else if (km->sw[from] < w * CANCEL_RATIO) {
+		/* Weights far apart (a point 1e36 times heavier than the rest
+		 * of its old cluster): the residue may be all that is left,
+		 * even 0 or negative, and the mean nonsense. */
+		cancelled = true;
 	}
 	add_point(km, i, to);
 	km->a[i] = (uint8_t)to;
+	if (cancelled)
+		cluster_sums(km, from);
 }
 
 /* Forget all bounds: the next assignment computes every distance.  The

@@ -103,7 +103,7 @@ box_plan(const struct km *km, const uint32_t *idx, struct sbox *b)
 	double c[6] = { 0, 0, 0, 0, 0, 0 }, v[3] = { 0, 0, 0 };
 	double bw[SPLIT_BINS], bs[SPLIT_BINS][3], wl = 0, sl[3] = { 0, 0, 0 };
 	double tmin = INFINITY, tmax = -INFINITY, base, best = 0;
-	uint32_t t;
+	uint32_t t, bn[SPLIT_BINS], nl = 0, np = b->hi - b->lo;
 	int d, q, it, cut = -1;
 
 	b->gain = 0;
@@ -152,27 +152,35 @@ box_plan(const struct km *km, const uint32_t *idx, struct sbox *b)
 	b->scale = SPLIT_BINS / (tmax - tmin);
 	memset(bw, 0, sizeof(bw));
 	memset(bs, 0, sizeof(bs));
+	memset(bn, 0, sizeof(bn));
 	for (t = b->lo; t < b->hi; t++) {
 		uint32_t i = idx[t];
 		double wi = km->w[i];
 
 		q = box_bin(b, box_proj(km, b, i));
+		bn[q]++;
 		bw[q] += wi;
 		bs[q][0] += wi * km->x[i];
 		bs[q][1] += wi * km->y[i];
 		bs[q][2] += wi * km->z[i];
 	}
+	/* Which side holds points is decided by counting them: weights can
+	 * be so unequal (1e36 next to 1) that the light side's weight is lost
+	 * in the rounding of b->w - wl, and then this cut would be skipped
+	 * although it separates distinct points, or taken with nothing on
+	 * its right. */
 	base = sq_over(b->s, b->w);
 	for (q = 0; q + 1 < SPLIT_BINS; q++) {
 		double wr, sr[3], g;
 
+		nl += bn[q];
 		wl += bw[q];
 		for (d = 0; d < 3; d++) {
 			sl[d] += bs[q][d];
 			sr[d] = b->s[d] - sl[d];
 		}
 		wr = b->w - wl;
-		if (bw[q] == 0 || !(wl > 0) || !(wr > 0))
+		if (bn[q] == 0 || nl == np || !(wl > 0) || !(wr > 0))
 			continue; /* the same cut as an earlier bin, or nothing on one side */
 		g = sq_over(sl, wl) + sq_over(sr, wr) - base;
 		if (g > best) {
@@ -181,11 +189,12 @@ box_plan(const struct km *km, const uint32_t *idx, struct sbox *b)
 		}
 	}
 	if (cut < 0) {
-		/* distinct points whose cuts all round to no gain: still
-		 * separable, at the first occupied bin */
-		for (q = 0, wl = 0; q + 1 < SPLIT_BINS && cut < 0; q++) {
-			wl += bw[q];
-			if (bw[q] > 0 && b->w - wl > 0)
+		/* distinct points whose cuts all round to no gain (or whose
+		 * light side rounds away): still separable, at the first
+		 * occupied bin */
+		for (q = 0, nl = 0; q + 1 < SPLIT_BINS && cut < 0; q++) {
+			nl += bn[q];
+			if (bn[q] > 0 && nl < np)
 				cut = q;
 		}
 		if (cut < 0)

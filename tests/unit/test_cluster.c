@@ -1,6 +1,7 @@
 /* test_cluster.c - weighted k-means: argument checks, weights, degenerate
  * inputs, determinism, Lloyd fixed points, a brute-force reference,
- * stability under small changes of the input, small vivid clusters. */
+ * stability under small changes of the input, small vivid clusters,
+ * huge and tiny weights. */
 #include "config.h"
 
 #include <string.h>
@@ -710,6 +711,101 @@ test_stable_start(void)
 	        over, cases);
 }
 
+/* Weights far from 1 (the contract has no range, only finite and > 0):
+ * k centroids whenever there are k distinct points, everything finite,
+ * the weights summing to the input's total. */
+static void
+check_extreme(const float (*p)[3], const float *w, size_t n, int k, const char *what)
+{
+	struct rtg_kmeans_opts o;
+	struct rtg_centroid c[RTG_K_MAX];
+	char err[RTG_ERRLEN] = "";
+	double total = total_weight(w, n), ws = 0, ss = 0;
+	int r, j, finite = 1;
+
+	rtg_kmeans_opts_default(&o);
+	o.k = k;
+	r = rtg_kmeans(p, w, n, &o, c, NULL, err);
+	T_CHECK(r == k, "%s, k %d: %d centroids (%s)", what, k, r, err);
+	for (j = 0; j < r; j++) {
+		finite &= isfinite(c[j].v[0]) && isfinite(c[j].v[1]) && isfinite(c[j].v[2]) &&
+		          isfinite(c[j].weight) && c[j].weight > 0 && isfinite(c[j].share);
+		ws += c[j].weight;
+		ss += c[j].share;
+	}
+	T_CHECK(finite, "%s, k %d: a centroid not finite or empty", what, k);
+	T_CHECK(fabs(ws - total) <= 1e-6 * total, "%s, k %d: weights sum to %g of %g",
+	        what, k, ws, total);
+	T_CHECK(fabs(ss - 1) <= 1e-6, "%s, k %d: shares sum to %.9f", what, k, ss);
+}
+
+static void
+test_extreme_weights(void)
+{
+	enum { N = 3000 };
+	static float p[N][3], w[N], ws[N];
+	static const float big[] = { 1e36f, 3e38f, 1e-30f };
+	struct rtg_kmeans_opts o;
+	struct rtg_centroid a[RTG_K_MAX], b[RTG_K_MAX];
+	char err[RTG_ERRLEN];
+	size_t i;
+	int t, ra, rb, j, s, same;
+
+	/* 1090 distinct points packed into 0.1 units and 10 points far off:
+	 * the clump's summary cell outweighed FLT_MAX, and the far points'
+	 * weight was lost in the rounding of the clump's, so the start split
+	 * nothing and 1 centroid came back */
+	for (t = 0; t < 3; t++) {
+		for (i = 0; i < 1100; i++) {
+			p[i][0] = 50 + (float)(i % 10) * 0.01f;
+			p[i][1] = (float)(i / 10 % 10) * 0.01f;
+			p[i][2] = (float)(i / 100) * 0.01f;
+			w[i] = big[t];
+		}
+		for (i = 0; i < 10; i++) {
+			p[i][0] = 10 * (float)i;
+			p[i][1] = -40;
+			p[i][2] = 40;
+			w[i] = t < 2 ? 1 : 1e-30f;
+		}
+		check_extreme((const float (*)[3])p, w, 1100, 8, "clump and far points");
+		check_extreme((const float (*)[3])p, w, 1000, 8, "clump and far points, n 1000");
+		check_extreme((const float (*)[3])p, w, 1100, 64, "clump and far points");
+		/* ...and the other way round: a light clump, heavy far points */
+		for (i = 0; i < 10; i++)
+			w[i] = t < 2 ? big[t] : 1e-30f;
+		for (i = 10; i < 1100; i++)
+			w[i] = t < 2 ? 1 : 1e-40f;
+		check_extreme((const float (*)[3])p, w, 1100, 16, "light clump, heavy far points");
+	}
+	/* evenly spread points, all of one huge or tiny weight */
+	for (i = 0; i < N; i++)
+		for (j = 0; j < 3; j++)
+			p[i][j] = (float)(100 * rnd());
+	for (t = 0; t < 3; t++) {
+		for (i = 0; i < N; i++)
+			w[i] = big[t];
+		check_extreme((const float (*)[3])p, w, N, 8, "evenly spread");
+		check_extreme((const float (*)[3])p, w, N, 64, "evenly spread");
+	}
+	/* Multiplying every weight by a power of two changes nothing but the
+	 * returned weights: the same centres, bit for bit. */
+	for (i = 0; i < N; i++)
+		w[i] = (float)(1 + (int)(rnd() * 20));
+	for (s = -100; s <= 100; s += 200) {
+		for (i = 0; i < N; i++)
+			ws[i] = ldexpf(w[i], s);
+		rtg_kmeans_opts_default(&o);
+		ra = rtg_kmeans((const float (*)[3])p, w, N, &o, a, NULL, err);
+		rb = rtg_kmeans((const float (*)[3])p, ws, N, &o, b, NULL, err);
+		same = ra == rb && ra == o.k;
+		for (j = 0; same && j < ra; j++)
+			same = memcmp(a[j].v, b[j].v, sizeof(a[j].v)) == 0 &&
+			       b[j].weight == ldexp(a[j].weight, s) && a[j].share == b[j].share;
+		T_CHECK(same, "weights times 2^%d: %d and %d centroids, not the same", s, ra, rb);
+	}
+}
+
 /* Small vivid clusters far from a large dull cloud keep centroids of their
  * own (the roles need salient accents): 3 % red and 1.5 % blue next to
  * 95.5 % of greys and browns spread over 50 L units. */
@@ -782,5 +878,6 @@ main(void)
 	test_large_input();
 	test_stable_start();
 	test_small_vivid_clusters();
+	test_extreme_weights();
 	return t_done();
 }
