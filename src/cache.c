@@ -74,6 +74,56 @@ void rtg_hash128(const void *data, size_t len, uint64_t seed, uint64_t out[2])
 
 /* ------------------------------------------------------------- build id */
 
+/* An ELF note is a header of three 4-byte words (name size, descriptor
+ * size, type; ElfW(Nhdr) is 12 bytes for both classes), the name, the
+ * descriptor.  In a segment of alignment a (its p_align: 4, or 8 for the
+ * 8-aligned notes such as .note.gnu.property), the descriptor starts at
+ * align(12 + namesz, a) and the next note at align(desc + descsz, a) (the
+ * ELF gABI's note section; glibc's internal ELF_NOTE_DESC_OFFSET and
+ * ELF_NOTE_NEXT_OFFSET macros, include/link.h, compute the same).
+ * Aligning the name size alone, 12 + align(namesz, a), agrees for a = 4
+ * only: with a = 8, a 4-byte name puts the descriptor at 16, not 20. */
+static size_t note_align(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* Every size is checked against what is left of the segment before it is
+ * added to anything, so that a size near 2^32 (or a 32-bit size_t) can
+ * neither wrap around nor lead past the end: an odd note ends the walk. */
+const uint8_t *rtg_build_id_note(const void *seg, size_t size, size_t align, size_t *len)
+{
+	const uint8_t *p = seg;
+	const size_t a = align == 8 ? 8 : 4, hdr = sizeof(ElfW(Nhdr));
+	size_t off = 0;
+
+	*len = 0;
+	if (p == NULL)
+		return NULL;
+	while (size - off >= hdr) { /* off <= size throughout */
+		ElfW(Nhdr) nh;
+		size_t rest = size - off, desc, next;
+
+		memcpy(&nh, p + off, hdr); /* the segment may be unaligned (tests) */
+		if (nh.n_namesz > rest - hdr)
+			break;
+		desc = note_align(hdr + nh.n_namesz, a);
+		if (desc > rest || nh.n_descsz > rest - desc)
+			break;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(p + off + hdr, "GNU", 4) == 0 && nh.n_descsz > 0) {
+			*len = nh.n_descsz;
+			return p + off + desc;
+		}
+		/* The last note's padding may lie past the segment's end. */
+		next = note_align(desc + nh.n_descsz, a);
+		if (next >= rest)
+			break;
+		off += next;
+	}
+	return NULL;
+}
+
 struct found_note {
 	const uint8_t *desc;
 	size_t len;
@@ -81,11 +131,7 @@ struct found_note {
 
 /* Looks through the PT_NOTE segments of the first object dl_iterate_phdr
  * visits, which is the main program (dl_iterate_phdr(3)), for the note
- * named "GNU" of type NT_GNU_BUILD_ID.  Each note is a header (name and
- * descriptor sizes, type), then the name and the descriptor, each padded
- * to the segment's alignment (4, or 8 for 8-aligned note segments) as the
- * ELF gABI lays notes out.  Sizes are checked against the segment, so an
- * odd note ends the walk instead of reading past it. */
+ * named "GNU" of type NT_GNU_BUILD_ID (rtg_build_id_note). */
 static int main_program_build_id(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct found_note *f = data;
@@ -93,30 +139,17 @@ static int main_program_build_id(struct dl_phdr_info *info, size_t size, void *d
 	(void)size;
 	for (size_t i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const uint8_t *p, *end;
-		size_t align;
+		const uint8_t *desc;
+		size_t len;
 
 		if (ph->p_type != PT_NOTE)
 			continue;
-		p = (const uint8_t *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr);
-		end = p + ph->p_filesz;
-		align = ph->p_align == 8 ? 8 : 4;
-		while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
-			ElfW(Nhdr) nh;
-			size_t name_end, desc_end;
-
-			memcpy(&nh, p, sizeof nh);
-			name_end = sizeof nh + (((size_t)nh.n_namesz + align - 1) & ~(align - 1));
-			desc_end = name_end + (((size_t)nh.n_descsz + align - 1) & ~(align - 1));
-			if (desc_end > (size_t)(end - p))
-				break;
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    memcmp(p + sizeof nh, "GNU", 4) == 0 && nh.n_descsz > 0) {
-				f->desc = p + name_end;
-				f->len = nh.n_descsz;
-				return 1;
-			}
-			p += desc_end;
+		desc = rtg_build_id_note((const void *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr),
+		                         ph->p_filesz, ph->p_align, &len);
+		if (desc != NULL) {
+			f->desc = desc;
+			f->len = len;
+			break;
 		}
 	}
 	return 1; /* the main program only */

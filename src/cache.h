@@ -38,6 +38,13 @@ void rtg_cache_key_build(const uint8_t *art, size_t len, const struct rtg_option
  * Points into the program's own mapped image: valid for the process's
  * life. */
 const uint8_t *rtg_build_id(size_t *len);
+/* The walk rtg_build_id() does over one PT_NOTE segment of size bytes at
+ * seg, laid out for alignment align (the segment's p_align: 8, or 4 for
+ * any other value): the descriptor of the first note named "GNU" of type
+ * NT_GNU_BUILD_ID with a non-empty descriptor, *len its size, or NULL
+ * with *len 0.  Reads nothing outside [seg, seg + size): a note whose
+ * sizes run past the end ends the walk. */
+const uint8_t *rtg_build_id_note(const void *seg, size_t size, size_t align, size_t *len);
 void rtg_cache_key_hex(const struct rtg_cache_key *k, char out[33]);
 
 struct rtg_cache;

@@ -240,6 +240,148 @@ static void test_build_id(void)
 	T_CHECK(memcmp(&k0, &k1, sizeof k0) == 0, "key without a build id not deterministic");
 }
 
+#define SEG_CAP 160 /* bytes of the made-up segments' buffer */
+
+/* One note written into seg at off, its descriptor at desc (offsets worked
+ * out by hand from the gABI layout in each case below, not computed the
+ * way cache.c does): descriptor bytes fill, fill + 1, ... as far as they
+ * fit in the buffer (a huge descsz is a lie the walk must catch). */
+static void put_note(uint8_t *seg, size_t off, uint32_t namesz, const char *name,
+                     uint32_t type, uint32_t descsz, size_t desc, uint8_t fill)
+{
+	ElfW(Nhdr) nh = { namesz, descsz, type };
+
+	memcpy(seg + off, &nh, sizeof nh);
+	memcpy(seg + off + sizeof nh, name, strlen(name) + 1);
+	for (uint32_t i = 0; i < descsz && desc + i < SEG_CAP; i++)
+		seg[desc + i] = (uint8_t)(fill + i);
+}
+
+/* rtg_build_id_note over exactly size bytes of seg, copied to a block of
+ * that size (so that a sanitizer build sees any read past the segment):
+ * the descriptor's offset in the segment, or -1 when none was found. */
+static long walk_notes(const uint8_t *seg, size_t size, size_t align, size_t *len)
+{
+	uint8_t *copy = malloc(size > 0 ? size : 1);
+	const uint8_t *d;
+	long at;
+
+	if (copy == NULL)
+		exit(99);
+	if (size > 0)
+		memcpy(copy, seg, size);
+	*len = 12345;
+	d = rtg_build_id_note(copy, size, align, len);
+	at = d == NULL ? -1 : (long)(d - copy);
+	free(copy);
+	return at;
+}
+
+#define NOTE_FOUND(seg, size, align, want_at, want_len, what) do { \
+	size_t len_; \
+	long at_ = walk_notes(seg, size, align, &len_); \
+	T_CHECK(at_ == (want_at) && len_ == (want_len), \
+	        "%s: descriptor at %ld, %zu bytes; expected at %ld, %zu bytes", \
+	        what, at_, len_, (long)(want_at), (size_t)(want_len)); \
+} while (0)
+#define NOTE_NONE(seg, size, align, what) do { \
+	size_t len_; \
+	long at_ = walk_notes(seg, size, align, &len_); \
+	T_CHECK(at_ == -1 && len_ == 0, "%s: found at %ld (%zu bytes)", what, at_, len_); \
+} while (0)
+
+/* The note walk on made-up PT_NOTE segments, 4- and 8-aligned. */
+static void test_build_id_note(void)
+{
+	_Alignas(8) uint8_t seg[SEG_CAP];
+
+	/* 4-aligned, three notes: ABI tag, a 6-byte name, the build id.
+	 *   @0   GNU, type 1, 16 bytes: desc @16, next @32
+	 *   @32  "Linux" (namesz 6), 5 bytes: desc @32+20=52, end 57, next @60
+	 *   @60  GNU, build id, 20 bytes: desc @76, end 96 */
+	memset(seg, 0xee, sizeof seg);
+	put_note(seg, 0, 4, "GNU", NT_GNU_ABI_TAG, 16, 16, 0x10);
+	put_note(seg, 32, 6, "Linux", 0x100, 5, 52, 0x30);
+	put_note(seg, 60, 4, "GNU", NT_GNU_BUILD_ID, 20, 76, 0xa0);
+	NOTE_FOUND(seg, 96, 4, 76, 20, "4-aligned, third note");
+	NOTE_FOUND(seg, 96, 0, 76, 20, "p_align 0 read as 4");
+	NOTE_FOUND(seg, 96, 1, 76, 20, "p_align 1 read as 4");
+	NOTE_NONE(seg, 95, 4, "4-aligned, last byte of the id cut off");
+	NOTE_NONE(seg, 60 + 11, 4, "4-aligned, header of the third note cut");
+	NOTE_NONE(seg, 60, 4, "4-aligned, without the third note");
+
+	/* 8-aligned (gABI: descriptor at align8(12 + namesz), next note at
+	 * align8(desc + descsz)); aligning namesz alone would put the
+	 * descriptors at 20 and 52 and miss the build id:
+	 *   @0   GNU, type 5 (property), 16 bytes: desc @16, end 32, next @32
+	 *   @32  "Linux" (namesz 6), 5 bytes: desc @32+24=56, end 61, next @64
+	 *   @64  GNU, build id, 20 bytes: desc @80, end 100 (padded to 104) */
+	memset(seg, 0xee, sizeof seg);
+	put_note(seg, 0, 4, "GNU", NT_GNU_PROPERTY_TYPE_0, 16, 16, 0x10);
+	put_note(seg, 32, 6, "Linux", 0x100, 5, 56, 0x30);
+	put_note(seg, 64, 4, "GNU", NT_GNU_BUILD_ID, 20, 80, 0xa0);
+	NOTE_FOUND(seg, 104, 8, 80, 20, "8-aligned, third note");
+	NOTE_FOUND(seg, 100, 8, 80, 20, "8-aligned, last note's padding outside");
+	NOTE_NONE(seg, 99, 8, "8-aligned, last byte of the id cut off");
+	{
+		size_t len;
+		uint8_t *copy = malloc(104);
+		const uint8_t *d;
+		if (copy == NULL)
+			exit(99);
+		memcpy(copy, seg, 104);
+		d = rtg_build_id_note(copy, 104, 8, &len);
+		T_CHECK(d != NULL && len == 20 && d[0] == 0xa0 && d[19] == 0xa0 + 19,
+		        "8-aligned: not the build id's bytes");
+		free(copy);
+	}
+	/* One build id alone in an 8-aligned segment: desc @16, 36 bytes. */
+	memset(seg, 0xee, sizeof seg);
+	put_note(seg, 0, 4, "GNU", NT_GNU_BUILD_ID, 20, 16, 0xa0);
+	NOTE_FOUND(seg, 36, 8, 16, 20, "8-aligned, one note");
+	NOTE_FOUND(seg, 40, 8, 16, 20, "8-aligned, one padded note");
+
+	/* Wrong owner or type, or an empty id: skipped; the real one after
+	 * them is found (4-aligned).
+	 *   @0   "GNV", build id type, 8 bytes: desc @16, next @24
+	 *   @24  "GN" (namesz 3), build id type, 8 bytes: desc @24+16=40, next @48
+	 *   @48  GNU, type 1, 4 bytes: desc @64, next @68
+	 *   @68  GNU, build id, 0 bytes: next @84
+	 *   @84  GNU, build id, 8 bytes: desc @100, end 108 */
+	memset(seg, 0xee, sizeof seg);
+	put_note(seg, 0, 4, "GNV", NT_GNU_BUILD_ID, 8, 16, 0x10);
+	put_note(seg, 24, 3, "GN", NT_GNU_BUILD_ID, 8, 40, 0x20);
+	put_note(seg, 48, 4, "GNU", NT_GNU_ABI_TAG, 4, 64, 0x30);
+	put_note(seg, 68, 4, "GNU", NT_GNU_BUILD_ID, 0, 84, 0);
+	put_note(seg, 84, 4, "GNU", NT_GNU_BUILD_ID, 8, 100, 0xa0);
+	NOTE_FOUND(seg, 108, 4, 100, 8, "after wrong owners, a wrong type and an empty id");
+	NOTE_NONE(seg, 84, 4, "only wrong owners, a wrong type and an empty id");
+
+	/* Sizes that overflow the segment (or size_t arithmetic) end the walk
+	 * without reading past it. */
+	memset(seg, 0xee, sizeof seg);
+	put_note(seg, 0, 0xffffffffu, "GNU", NT_GNU_BUILD_ID, 20, 16, 0xa0);
+	NOTE_NONE(seg, 36, 4, "namesz 2^32 - 1");
+	put_note(seg, 0, 0xfffffff8u, "GNU", NT_GNU_BUILD_ID, 20, 16, 0xa0);
+	NOTE_NONE(seg, 36, 8, "namesz 2^32 - 8");
+	put_note(seg, 0, 4, "GNU", NT_GNU_BUILD_ID, 0xffffffffu, 16, 0xa0);
+	NOTE_NONE(seg, 36, 4, "descsz 2^32 - 1");
+	put_note(seg, 0, 4, "GNU", NT_GNU_BUILD_ID, 21, 16, 0xa0);
+	NOTE_NONE(seg, 36, 8, "descsz one past the segment");
+	/* A note before the id whose descsz would carry the walk past the
+	 * end (or round it back to the start) hides the id after it. */
+	memset(seg, 0xee, sizeof seg);
+	put_note(seg, 0, 4, "GNU", NT_GNU_ABI_TAG, 0xfffffffcu, 16, 0);
+	put_note(seg, 32, 4, "GNU", NT_GNU_BUILD_ID, 20, 48, 0xa0);
+	NOTE_NONE(seg, 68, 4, "huge descsz before the id");
+	{
+		size_t len = 1;
+		T_CHECK(rtg_build_id_note(NULL, 0, 4, &len) == NULL && len == 0, "no segment");
+	}
+	NOTE_NONE(seg, 0, 8, "empty segment");
+	NOTE_NONE(seg, 11, 8, "segment shorter than a header");
+}
+
 static void test_memory_lru(const char *theme, size_t len)
 {
 	struct rtg_cache *c;
@@ -406,6 +548,7 @@ int main(void)
 	test_hash();
 	test_key();
 	test_build_id();
+	test_build_id_note();
 	/* A real, valid theme: disk entries are checked like rmpc would. */
 	rtg_options_default(&o);
 	memset(&res, 0, sizeof res);
