@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mpd.h"
@@ -329,6 +331,74 @@ static void test_keepalive(void)
 	reap(pid);
 }
 
+/* libmpdclient gets only whole seconds right (src/mpd.c), so the timeout
+ * applied is rounded up to them, clamped to an hour; <= 0 means 5 s. */
+static void test_timeout_applied(void)
+{
+	static const struct { int in; unsigned out; } cases[] = {
+		{ 0, 5000 }, { -1, 5000 }, { INT_MIN, 5000 },
+		{ 1, 1000 }, { 300, 1000 }, { 999, 1000 }, { 1000, 1000 },
+		{ 1001, 2000 }, { 2500, 3000 }, { 5000, 5000 },
+		{ 3599001, 3600000 }, { 3600000, 3600000 }, { 3600001, 3600000 },
+		{ 3601000, 3600000 }, { INT_MAX, 3600000 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		unsigned got = rtg_mpd_timeout_applied(cases[i].in);
+		T_CHECK(got == cases[i].out, "timeout %d ms applied as %u ms, expected %u",
+		        cases[i].in, got, cases[i].out);
+	}
+}
+
+/* A server that stops answering: with 300 ms asked for, the call fails
+ * after the whole second applied (not 0.3 ms, libmpdclient's reading of
+ * 300), and rtg_mpd_timed_out() says it was a timeout. */
+static void test_timeout_stall(void)
+{
+	const char *const r[] = { "OK\n", NULL }; /* binarylimit, then silence */
+	struct rtg_mpd_target t = { 0 };
+	struct rtg_mpd *m = NULL;
+	struct rtg_song song = { 0 };
+	struct timespec a, b;
+	char err[RTG_ERRLEN];
+	pid_t pid = fake(r);
+	double ms;
+	int rc;
+
+	t.host = sock_path;
+	snprintf(t.name, sizeof t.name, "%s", sock_path);
+	T_CHECK(rtg_mpd_open(&t, 300, 4096, &m, err) == 0, "open: %s", err);
+	if (m != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		rc = rtg_mpd_current(m, &song, err);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+		T_CHECK(rc == RTG_MPD_LOST && rtg_mpd_timed_out(m) == 1,
+		        "stalled currentsong: rc %d, timed out %d (%s)", rc, rtg_mpd_timed_out(m), err);
+		T_CHECK(ms >= 950 && ms < 3000, "stalled currentsong failed after %.1f ms, not ~1000", ms);
+		rtg_song_free(&song);
+		rtg_mpd_close(m);
+	}
+	reap(pid);
+
+	/* A server that hangs up instead: lost, but not a timeout. */
+	{
+		const char *const r2[] = { "OK\n", "", NULL };
+		pid = fake(r2);
+		m = NULL;
+		T_CHECK(rtg_mpd_open(&t, 300, 4096, &m, err) == 0, "open: %s", err);
+		if (m != NULL) {
+			rc = rtg_mpd_current(m, &song, err);
+			T_CHECK(rc == RTG_MPD_LOST && rtg_mpd_timed_out(m) == 0,
+			        "closed on currentsong: rc %d, timed out %d (%s)", rc,
+			        rtg_mpd_timed_out(m), err);
+			rtg_song_free(&song);
+			rtg_mpd_close(m);
+		}
+		reap(pid);
+	}
+}
+
 static void test_hosts(void)
 {
 	char *h, *p;
@@ -416,6 +486,8 @@ int main(void)
 	snprintf(cmd_log, sizeof cmd_log, "%s/commands", dir);
 	signal(SIGPIPE, SIG_IGN);
 	test_hosts();
+	test_timeout_applied();
+	test_timeout_stall();
 	test_chunks();
 	test_too_big();
 	test_none();
