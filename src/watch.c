@@ -210,7 +210,12 @@ struct watcher {
 	bool have_last;
 	unsigned last_id;
 	char *last_uri;
-	int art_tries; /* art fetches of last_uri that lost the connection */
+	/* Art fetches of last_uri that lost the connection in a row.  Counted
+	 * per URI, not per song id: MPD numbers the queue afresh when it
+	 * restarts, so an MPD that crashes on this file and is restarted
+	 * would reset a count per id every time. */
+	int art_tries;
+	double art_t0; /* the event that started handling last_uri's art */
 	bool nothing_logged;
 	/* work requested by events, done once the MPD connection is free */
 	bool want_song;   /* look at currentsong (after idle, after connect) */
@@ -328,15 +333,16 @@ static void publish_text(struct watcher *w, enum rtg_log_level lvl, const char *
  *            connection state stays "up" (no "lost"/"connected" lines);
  *   drop     closed, I/O error, malformed reply: MPD went away, maybe
  *            crashed on this very file; reported like any lost connection.
- * Both count as an attempt at this song's art.  Below ART_MAX_TRIES the
+ * Both count as an attempt at this file's art.  Below ART_MAX_TRIES the
  * song is handled again after the reconnect, which waits the reconnect
  * backoff for the attempt (250 ms, 500 ms, ...); at ART_MAX_TRIES its art
  * is given up: returns true with reason set, and the song counts as
  * handled, so the new connection just idles until the next player event.
- * A new song, "nothing playing", SIGUSR1 and a config reload start the
- * count again. */
-static bool art_lost(struct watcher *w, const char *msg, char *reason,
-                     size_t reasonlen)
+ * The count belongs to the URI (process()): another file, "nothing
+ * playing", SIGUSR1 and a config reload start it again; the same file
+ * under a new song id (MPD restarted meanwhile) does not. */
+static bool art_lost(struct watcher *w, const char *msg, bool bypass,
+                     char *reason, size_t reasonlen)
 {
 	bool timeout = rtg_mpd_timed_out(w->mpd);
 	bool give_up = ++w->art_tries >= ART_MAX_TRIES;
@@ -344,6 +350,7 @@ static bool art_lost(struct watcher *w, const char *msg, char *reason,
 
 	if (!give_up) {
 		w->have_last = false; /* handled again after the reconnect */
+		w->want_bypass = bypass; /* a SIGUSR1 retried still skips the cache */
 		for (int i = 1; i < w->art_tries && delay < BACKOFF_MAX_MS; i++)
 			delay *= 2;
 		rtg_log(RTG_LOG_DEBUG, "%s: %s (art attempt %d of %d); reconnecting in %d ms",
@@ -351,12 +358,12 @@ static bool art_lost(struct watcher *w, const char *msg, char *reason,
 	} else if (timeout) {
 		snprintf(reason, reasonlen,
 		         "no answer to the art request within %u s (mpd_timeout) in %d attempts; "
-		         "art given up until the next song",
+		         "art given up for this file",
 		         rtg_mpd_timeout_applied(w->job.s.mpd_timeout_ms) / 1000, w->art_tries);
 	} else {
 		snprintf(reason, reasonlen,
 		         "connection lost during the art request in %d attempts (%s); "
-		         "art given up until the next song", w->art_tries, msg);
+		         "art given up for this file", w->art_tries, msg);
 	}
 	if (timeout) {
 		rtg_mpd_close(w->mpd);
@@ -371,7 +378,8 @@ static bool art_lost(struct watcher *w, const char *msg, char *reason,
 }
 
 /* The current song: fetch its art, get a theme, publish.  Only the song
- * current now is looked at, so skips that happened meanwhile are skipped. */
+ * current now is looked at, so skips that happened meanwhile are skipped.
+ * t0: when the event that led here was seen. */
 static void process(struct watcher *w, double t0)
 {
 	struct rtg_song song;
@@ -379,7 +387,7 @@ static void process(struct watcher *w, double t0)
 	char err[RTG_ERRLEN], how[2 * RTG_ERRLEN], reason[RTG_ERRLEN + 160];
 	char *text = NULL;
 	size_t len = 0;
-	bool redo = w->want_redo, bypass = w->want_bypass, same;
+	bool redo = w->want_redo, bypass = w->want_bypass, same_uri, same;
 	enum rtg_log_level lvl = RTG_LOG_INFO;
 	int rc;
 
@@ -399,25 +407,44 @@ static void process(struct watcher *w, double t0)
 		return;
 	}
 	w->nothing_logged = false;
-	same = w->last_uri != NULL && song.id == w->last_id &&
-	       strcmp(song.uri, w->last_uri) == 0;
+	same_uri = w->last_uri != NULL && strcmp(song.uri, w->last_uri) == 0;
+	same = same_uri && song.id == w->last_id;
 	if (!redo && w->have_last && same) {
 		/* pause, seek, volume, ...: same song, nothing to do */
 		rtg_song_free(&song);
 		return;
 	}
-	if (!same || redo)
+	/* The id decides whether there is work; the art attempts follow the
+	 * file (struct watcher). */
+	if (!same_uri || redo)
 		w->art_tries = 0;
 	free(w->last_uri);
 	w->last_uri = song.uri; /* ownership moves */
 	w->last_id = song.id;
 	w->have_last = true;
+	if (w->art_tries >= ART_MAX_TRIES) {
+		/* Given up on this file, which is back under a new id (MPD
+		 * restarted, or the song was queued again): its fallback is
+		 * already in force, and another fetch could bring MPD down
+		 * once more. */
+		rtg_log(RTG_LOG_DEBUG, "%s: new song id %u; art still given up", w->last_uri,
+		        w->last_id);
+		return;
+	}
+	/* A retry keeps the time of the event that started the attempts, so
+	 * that "since the event" covers them all. */
+	if (w->art_tries == 0)
+		w->art_t0 = t0;
 
 	rc = rtg_mpd_fetch_art(w->mpd, w->last_uri, w->job.s.art_order,
 	                       w->job.s.art_order_n, w->job.s.art_max_bytes, &art, err);
+	/* MPD answered (art, no art, an error reply): only losses in a row
+	 * count, so a later loss on this file starts from one again. */
+	if (rc != RTG_MPD_LOST && rc != RTG_MPD_DENIED)
+		w->art_tries = 0;
 	reason[0] = '\0';
 	if (rc == RTG_MPD_LOST) {
-		if (!art_lost(w, err, reason, sizeof reason))
+		if (!art_lost(w, err, bypass, reason, sizeof reason))
 			return;
 		lvl = RTG_LOG_WARN; /* said once per song, whatever the fallback */
 	} else if (rc == 0) {
@@ -453,7 +480,7 @@ static void process(struct watcher *w, double t0)
 		size_t l = strlen(how);
 		snprintf(how + l, sizeof how - l, " because: %s", reason);
 	}
-	publish_text(w, lvl, w->last_uri, text, len, how, t0);
+	publish_text(w, lvl, w->last_uri, text, len, how, w->art_t0);
 	free(text);
 }
 

@@ -109,7 +109,7 @@ wait_log 1 'embedded-png/track.flac: theme published'
 cp "$THEME" "$T/before.ron"
 n0=$(wc -l < "$W_LOG")
 play "$STALL"
-wait_log 1 "warning: $STALL: no answer to the art request.*art given up until the next song; keeping the current theme" 20
+wait_log 1 "warning: $STALL: no answer to the art request.*art given up for this file; keeping the current theme" 20
 n1=$(wc -l < "$W_LOG")
 [ "$(n_new "$n0")" -eq 1 ] || t_fail "keep: not one log line: $(new_lines "$n0")"
 quiet_after "$n1"
