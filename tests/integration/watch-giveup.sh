@@ -60,11 +60,13 @@ expect $TRIES 1
 	t_fail "not 2 attempts before the restart and 1 after: $(cat "$PROXY_LOG")"
 quiet
 # "ms since the event" counts from the track change: at least from the
-# first attempt to the end of the last one's 1 s timeout.
+# first attempt to the end of the last one's 1 s timeout (less 50 ms for
+# when the proxy, not the watcher, stamped them; counted from the last
+# reconnect it would be about 1000).
 since=$(grep "$GAVEUP" "$W_LOG" | sed -n 's/.*; \([0-9.]*\) ms since the event).*/\1/p')
 [ -n "$since" ] || t_fail "no 'ms since the event' in: $(grep "$GAVEUP" "$W_LOG")"
 awk -v since="$since" '/^stall / { t[n++] = $2 }
-	END { exit !(n == 3 && since + 5 >= t[2] - t[0] + 1000) }' "$PROXY_LOG" ||
+	END { exit !(n == 3 && since + 50 >= t[2] - t[0] + 1000) }' "$PROXY_LOG" ||
 	t_fail "$since ms since the event, less than the attempts took: $(grep '^stall' "$PROXY_LOG")"
 
 # ---- The same file under new ids after giving up: no new attempt.  First
