@@ -135,12 +135,34 @@ scale_weight(float w, int e)
 	return v > 0 ? v : FLT_TRUE_MIN;
 }
 
+/* Coordinates likewise: distances are float, so coordinates beyond about
+ * 1e19 overflowed their squares to inf, and differences below about 1e-19
+ * (coordinates like 1e-40) underflowed to 0, and then distinct points
+ * were all at distance 0 and came back as one centroid.  Points whose
+ * largest coordinate is outside [2^-40, 2^40] in magnitude are scaled to
+ * [0.5, 1); results are scaled back.  Every colour space's values are far
+ * inside.  (Coordinates that are negligible next to the largest, below
+ * 2^-149 of it, can become 0 when scaling down.) */
+#define COORD_MIN 0x1p-40
+#define COORD_MAX 0x1p40
+
+static int
+coord_exponent(double amax)
+{
+	int e;
+
+	if ((amax >= COORD_MIN && amax <= COORD_MAX) || amax == 0)
+		return 0;
+	(void)frexp(amax, &e);
+	return -e;
+}
+
 /* Copies the positive-weight points into km's arrays, their weights times
- * 2^e; returns the total of those (scaled) weights, their bounding box and
- * its diagonal. */
+ * 2^e and their coordinates times 2^ec; returns the total of those
+ * (scaled) weights, their bounding box and its diagonal. */
 static double
 compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
-               int e, double lo[3], double hi[3], double *extent)
+               int e, int ec, double lo[3], double hi[3], double *extent)
 {
 	double total = 0, e2 = 0;
 	size_t i, m = 0;
@@ -153,16 +175,24 @@ compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
 	for (i = 0; i < n; i++) {
 		if (w[i] <= 0)
 			continue;
-		km->x[m] = pts[i][0];
-		km->y[m] = pts[i][1];
-		km->z[m] = pts[i][2];
+		if (ec != 0) {
+			km->x[m] = ldexpf(pts[i][0], ec);
+			km->y[m] = ldexpf(pts[i][1], ec);
+			km->z[m] = ldexpf(pts[i][2], ec);
+		} else {
+			km->x[m] = pts[i][0];
+			km->y[m] = pts[i][1];
+			km->z[m] = pts[i][2];
+		}
 		km->w[m] = e != 0 ? scale_weight(w[i], e) : w[i];
 		total += km->w[m];
 		for (d = 0; d < 3; d++) {
-			if (pts[i][d] < lo[d])
-				lo[d] = pts[i][d];
-			if (pts[i][d] > hi[d])
-				hi[d] = pts[i][d];
+			float v = d == 0 ? km->x[m] : d == 1 ? km->y[m] : km->z[m];
+
+			if (v < lo[d])
+				lo[d] = v;
+			if (v > hi[d])
+				hi[d] = v;
 		}
 		m++;
 	}
@@ -447,8 +477,8 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 {
 	struct km *km;
 	size_t i, m;
-	double total_w, extent, lo[3], hi[3];
-	int rc, j, iter, nout, e;
+	double total_w, amax, extent, lo[3], hi[3];
+	int rc, j, d, iter, nout, e, ec;
 
 	if (iterations != NULL)
 		*iterations = 0;
@@ -459,6 +489,7 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 	/* count the points that take part, and validate them */
 	m = 0;
 	total_w = 0;
+	amax = 0;
 	for (i = 0; i < n; i++) {
 		if (!isfinite(w[i]))
 			return rtg_fail(err, RTG_ERR_ARG,
@@ -469,6 +500,8 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 			return rtg_fail(err, RTG_ERR_ARG,
 			                "k-means: point %zu has a non-finite coordinate", i);
 		total_w += w[i];
+		for (d = 0; d < 3; d++)
+			amax = fmax(amax, fabs(pts[i][d]));
 		m++;
 	}
 	if (m == 0)
@@ -478,7 +511,8 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 	if (km == NULL)
 		return rtg_fail(err, RTG_ERR_NOMEM, "k-means: out of memory for %zu points", m);
 	e = weight_exponent(total_w);
-	total_w = compact_points(km, pts, w, n, e, lo, hi, &extent);
+	ec = coord_exponent(amax);
+	total_w = compact_points(km, pts, w, n, e, ec, lo, hi, &extent);
 	/* tol is relative to the data's extent (see cluster.h) so one value
 	 * suits CIELAB (0..100) and RGB (0..1) alike */
 	iter = cluster_levels(km, opts->k, lo, hi, opts->tol * extent, opts->max_iter);
@@ -494,9 +528,11 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 	for (j = 0; j < km->k; j++) {
 		if (km->cnt[j] == 0)
 			continue; /* could not be reseeded: never returned empty */
-		out[nout].v[0] = km->sum[j][0] / km->sw[j];
-		out[nout].v[1] = km->sum[j][1] / km->sw[j];
-		out[nout].v[2] = km->sum[j][2] / km->sw[j];
+		for (d = 0; d < 3; d++) {
+			out[nout].v[d] = km->sum[j][d] / km->sw[j];
+			if (ec != 0)
+				out[nout].v[d] = ldexp(out[nout].v[d], -ec);
+		}
 		out[nout].weight = e != 0 ? ldexp(km->sw[j], -e) : km->sw[j];
 		out[nout].share = km->sw[j] / total_w;
 		nout++;

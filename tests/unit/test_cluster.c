@@ -1,7 +1,7 @@
 /* test_cluster.c - weighted k-means: argument checks, weights, degenerate
  * inputs, determinism, Lloyd fixed points, a brute-force reference,
  * stability under small changes of the input, small vivid clusters,
- * huge and tiny weights. */
+ * huge and tiny weights and coordinates. */
 #include "config.h"
 
 #include <string.h>
@@ -806,6 +806,60 @@ test_extreme_weights(void)
 	}
 }
 
+/* Coordinates far from the colour spaces' ranges: multiplying every
+ * coordinate by a power of two multiplies the centres by it, bit for bit
+ * (squared distances of 1e26-sized coordinates overflow a float, those of
+ * 1e-28-sized ones underflow); and 7 distinct subnormal values are 7
+ * centroids. */
+static void
+test_extreme_coordinates(void)
+{
+	enum { N = 3000 };
+	static float p[N][3], w[N], ps[N][3];
+	static const int sc[] = { 80, -100 };
+	struct rtg_kmeans_opts o;
+	struct rtg_centroid a[RTG_K_MAX], b[RTG_K_MAX];
+	char err[RTG_ERRLEN];
+	size_t i;
+	int t, d, j, ra, rb, same, k;
+
+	make_blobs(p, w, N, 12, 6);
+	for (t = 0; t < 2; t++) {
+		for (k = 8; k <= RTG_K_MAX; k *= 8) {
+			for (i = 0; i < N; i++)
+				for (d = 0; d < 3; d++)
+					ps[i][d] = ldexpf(p[i][d], sc[t]);
+			rtg_kmeans_opts_default(&o);
+			o.k = k;
+			ra = rtg_kmeans((const float (*)[3])p, w, N, &o, a, NULL, err);
+			rb = rtg_kmeans((const float (*)[3])ps, w, N, &o, b, NULL, err);
+			same = ra == rb && ra == k;
+			for (j = 0; same && j < ra; j++)
+				for (d = 0; d < 3; d++)
+					same &= b[j].v[d] == ldexp(a[j].v[d], sc[t]) &&
+					        b[j].weight == a[j].weight;
+			T_CHECK(same, "coordinates times 2^%d, k %d: %d and %d centroids, not the same",
+			        sc[t], k, ra, rb);
+		}
+	}
+	for (i = 0; i < 700; i++) {
+		p[i][0] = 1e-40f * (float)(i % 7);
+		p[i][1] = p[i][2] = 0;
+		w[i] = 1;
+	}
+	rtg_kmeans_opts_default(&o);
+	o.k = 8;
+	ra = rtg_kmeans((const float (*)[3])p, w, 700, &o, a, NULL, err);
+	T_CHECK(ra == 7, "7 distinct subnormal coordinates: %d centroids", ra);
+	for (j = 0; j < ra; j++) {
+		same = 0; /* here: found among the 7 values */
+		for (t = 0; t < 7; t++)
+			same |= a[j].v[0] == p[t][0];
+		T_CHECK(same && a[j].weight == 100, "subnormal centroid %d at %g weighs %g", j,
+		        a[j].v[0], a[j].weight);
+	}
+}
+
 /* Small vivid clusters far from a large dull cloud keep centroids of their
  * own (the roles need salient accents): 3 % red and 1.5 % blue next to
  * 95.5 % of greys and browns spread over 50 L units. */
@@ -879,5 +933,6 @@ main(void)
 	test_stable_start();
 	test_small_vivid_clusters();
 	test_extreme_weights();
+	test_extreme_coordinates();
 	return t_done();
 }
