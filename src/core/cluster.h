@@ -41,6 +41,10 @@ struct rtg_centroid {
  * *iterations (may be NULL) receives the Lloyd iterations run (summed over
  * the coarse-to-fine levels cluster.c uses on large inputs and the trial
  * moves of its local search; max_iter caps the sum).
+ * Any finite weights and coordinates are accepted: totals outside 2^-64..2^64
+ * and coordinates beyond 2^40 or below 2^-40 in magnitude are scaled by a
+ * power of two inside (exact) and back on output.  A point lighter than
+ * 2^-149 of the heaviest may still be merged into a neighbour.
  * Returns the count (>= 1) or a negative rtg_status (RTG_ERR_ARG when n == 0
  * or no point has positive weight, RTG_ERR_NOMEM). */
 int rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
