@@ -104,7 +104,8 @@ struct br {
 	uint64_t acc;         /* next bits, left aligned; after the n valid ones
 	                       * at most the true leading bits of byte p[0] */
 	int n;                /* valid bits in acc */
-	int zeros;            /* zero bytes supplied after a marker or the end */
+	int zeros;            /* zero bytes supplied after a marker or the end,
+	                       * up to ZEROS_MAX */
 };
 
 /* A scan that is decoded: its header, its tables and its reader's state,
@@ -116,6 +117,8 @@ struct scan {
 	struct huff h[4];     /* AC: h[0]; DC first scan: one per component */
 	uint32_t *fast;       /* lookup tables: AC 1, DC first scan ns */
 	struct br b;
+	unsigned ri;          /* restart interval when the scan started (a DRI
+	                       * may change it for the next scan), MCUs */
 	int rst;              /* next RSTn */
 	unsigned left;        /* MCUs left in the restart interval */
 	unsigned eobrun;
@@ -138,6 +141,12 @@ struct dec {
 };
 
 /* ---- bits ---------------------------------------------------------------- */
+
+/* The count of supplied zero bytes stops here: more than 8 (acc's width)
+ * already means an overrun whatever n is, and a count without a bound
+ * overflowed 8 * zeros on a cut-off scan of a huge image (which also let
+ * a wrapped count pass br_done) */
+#define ZEROS_MAX 16
 
 static uint32_t
 be16(const uint8_t *p)
@@ -163,7 +172,7 @@ br_fill_bytes(struct br b)
 				c = 0;
 				b.zeros++;
 			}
-		} else {
+		} else if (b.zeros < ZEROS_MAX) {
 			b.zeros++;
 		}
 		b.acc |= (uint64_t)c << (56 - b.n);
@@ -260,8 +269,10 @@ clamp16(int32_t v)
 	return (int16_t)(v < INT16_MIN ? INT16_MIN : v > INT16_MAX ? INT16_MAX : v);
 }
 
-/* Canonical codes from the counts per length (T.81 C.2); false when the
- * counts do not fit in 16 bits (libjpeg's "bad Huffman table"). */
+/* Canonical codes from the counts per length (T.81 C.2); false when a
+ * length's codes do not fit in its bits with the all-ones code left unused
+ * (T.81 C: no code is all ones; libjpeg's "Bogus Huffman table
+ * definition" checks the same, after assigning each length's codes). */
 static bool
 huff_build(struct huff *h, const uint8_t *counts, const uint8_t *vals, int nvals)
 {
@@ -275,9 +286,10 @@ huff_build(struct huff *h, const uint8_t *counts, const uint8_t *vals, int nvals
 		int n = counts[l - 1];
 		h->valoff[l] = k - code;
 		h->maxcode[l] = n ? code + n - 1 : -1;
-		for (int i = 0; i < n; i++, k++, code++)
-			if (code >= (1 << l))
-				return false;
+		k += n;
+		code += n;
+		if (code >= (1 << l))
+			return false;
 		code <<= 1;
 	}
 	h->defined = true;
@@ -311,6 +323,10 @@ huff_fast(const struct huff *h, bool dc, int al, uint32_t *fast)
 		}
 }
 
+/* 0xFF bytes before the byte after a 0xFF are fill bytes (T.81 B.1.1.2),
+ * and libjpeg and stb_image read them so inside entropy-coded data too: FF
+ * FF 00 is a stuffed 0xFF, FF FF D0 a restart marker.  (This decoder's bit
+ * reader takes such data for a marker and leaves the file to libjpeg.) */
 size_t
 rtg_jpeg_scan_end(const uint8_t *b, size_t i, size_t len)
 {
@@ -319,9 +335,12 @@ rtg_jpeg_scan_end(const uint8_t *b, size_t i, size_t len)
 		if (ff == NULL)
 			return len;
 		i = (size_t)(ff - b);
-		if (b[i + 1] != 0x00 && !(b[i + 1] >= 0xD0 && b[i + 1] <= 0xD7))
+		size_t j = i + 1;
+		while (j < len && b[j] == 0xFF)
+			j++;
+		if (j == len || (b[j] != 0x00 && !(b[j] >= 0xD0 && b[j] <= 0xD7)))
 			return i;
-		i += 2;
+		i = j + 1;
 	}
 	return len;
 }
@@ -558,13 +577,13 @@ block_at(const struct comp *c, uint32_t bx, uint32_t by)
 /* At the end of a restart interval: RSTn, and the reader starts afresh
  * (the caller resets the end-of-band run and the DC predictors) */
 HOT bool
-restart(struct scan *sc, struct br *b, unsigned ri)
+restart(struct scan *sc, struct br *b)
 {
 	if (!br_restart(*b, sc->rst))
 		return false;
 	*b = (struct br){ b->p + 2, b->end, 0, 0, 0 };
 	sc->rst = (sc->rst + 1) & 7;
-	sc->left = ri - 1;
+	sc->left = sc->ri - 1;
 	return true;
 }
 
@@ -576,20 +595,25 @@ scan_ac(const struct dec *d, struct scan *sc, uint32_t my0, uint32_t my1)
 	const struct comp *c = &d->c[sc->ci[0]];
 	const uint32_t v = (uint32_t)c->v, by1 = my1 * v < c->bh ? my1 * v : c->bh;
 	const int ss = sc->ss, se = sc->se, al = sc->al;
+	const unsigned ri = sc->ri;
 	struct br b = sc->b;
 	unsigned eobrun = sc->eobrun;
 
 	for (uint32_t by = my0 * v; by < by1; by++) {
 		int16_t *blk = block_at(c, 0, by);
 		for (uint32_t bx = 0; bx < c->bw; bx++, blk += c->nco) {
-			if (d->ri != 0 && sc->left-- == 0) {
-				if (!restart(sc, &b, d->ri))
+			if (ri != 0 && sc->left-- == 0) {
+				if (!restart(sc, &b))
 					return false;
 				eobrun = 0;
 			}
 			if (!ac_unit(&sc->h[0], sc->fast, &b, &eobrun, c->slot, blk, ss, se, al))
 				return false;
 		}
+		/* data cut short: the rest would only decode supplied zeros
+		 * (a 152-byte file declaring 16384x4096 took 1.3 s) */
+		if (br_overrun(&b))
+			return false;
 	}
 	sc->b = b;
 	sc->eobrun = eobrun;
@@ -602,6 +626,7 @@ LOOP bool
 scan_dc(const struct dec *d, struct scan *sc, uint32_t my0, uint32_t my1)
 {
 	const int ah = sc->ah, al = sc->al;
+	const unsigned ri = sc->ri;
 	struct br b = sc->b;
 	int pred[4];
 
@@ -612,14 +637,16 @@ scan_dc(const struct dec *d, struct scan *sc, uint32_t my0, uint32_t my1)
 		for (uint32_t by = my0 * v; by < by1; by++) {
 			int16_t *blk = block_at(c, 0, by);
 			for (uint32_t bx = 0; bx < c->bw; bx++, blk += c->nco) {
-				if (d->ri != 0 && sc->left-- == 0) {
-					if (!restart(sc, &b, d->ri))
+				if (ri != 0 && sc->left-- == 0) {
+					if (!restart(sc, &b))
 						return false;
 					pred[0] = 0;
 				}
 				if (!dc_unit(&sc->h[0], sc->fast, &b, &pred[0], blk, ah, al))
 					return false;
 			}
+			if (br_overrun(&b)) /* cut short, as in scan_ac */
+				return false;
 		}
 	} else {
 		for (uint32_t my = my0; my < my1; my++) {
@@ -630,14 +657,15 @@ scan_dc(const struct dec *d, struct scan *sc, uint32_t my0, uint32_t my1)
 					row[j][y] = block_at(c, 0, my * (uint32_t)c->v + (uint32_t)y);
 			}
 			for (uint32_t mx = 0; mx < d->mcux; mx++) {
-				if (d->ri != 0 && sc->left-- == 0) {
-					if (!restart(sc, &b, d->ri))
+				if (ri != 0 && sc->left-- == 0) {
+					if (!restart(sc, &b))
 						return false;
 					memset(pred, 0, sizeof pred);
 				}
 				for (int j = 0; j < sc->ns; j++) {
 					const struct comp *c = &d->c[sc->ci[j]];
-					const uint32_t *fast = sc->fast + ((size_t)j << FAST);
+					/* a refinement scan has no tables: no pointer past them */
+					const uint32_t *fast = ah == 0 ? sc->fast + ((size_t)j << FAST) : NULL;
 					for (int y = 0; y < c->v; y++) {
 						int16_t *blk = row[j][y] + (size_t)mx * (size_t)(c->h * c->nco);
 						for (int x = 0; x < c->h; x++, blk += c->nco)
@@ -646,6 +674,8 @@ scan_dc(const struct dec *d, struct scan *sc, uint32_t my0, uint32_t my1)
 					}
 				}
 			}
+			if (br_overrun(&b))
+				return false;
 		}
 	}
 	sc->b = b;
@@ -659,8 +689,10 @@ static int
 scan(struct dec *d, const uint8_t *p, size_t n, size_t pos, size_t *next)
 {
 	struct comp *sc[4];
-	int ns = p[0];
 
+	if (n < 1) /* SOS length 2: no Ns (p[0] may be past the buffer) */
+		return NH;
+	int ns = p[0];
 	if (!d->sof || ns < 1 || ns > d->nc || n != 4 + 2 * (size_t)ns)
 		return NH;
 	int units = 0;
@@ -725,6 +757,7 @@ scan(struct dec *d, const uint8_t *p, size_t n, size_t pos, size_t *next)
 	r->al = al;
 	r->end = *next;
 	r->b = (struct br){ d->buf + pos, d->buf + *next, 0, 0, 0 };
+	r->ri = d->ri;
 	r->left = d->ri;
 	for (int j = 0; j < ns; j++) {
 		r->ci[j] = (int)(sc[j] - d->c);

@@ -57,7 +57,8 @@ void rtg_jpegprog_ycc_rgba(const uint8_t *y, const uint8_t *cb, const uint8_t *c
 
 /* Position of the marker that ends the entropy-coded data starting at
  * b[i] (0xFF followed by anything but a stuffed 0x00 or a restart marker),
- * or len when there is none.  Shared with image.c's JPEG checks. */
+ * or len when there is none; 0xFF bytes before the deciding byte are fill
+ * bytes (FF FF 00 is data).  Shared with image.c's JPEG checks. */
 size_t rtg_jpeg_scan_end(const uint8_t *b, size_t i, size_t len);
 
 #endif
