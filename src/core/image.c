@@ -327,17 +327,15 @@ stb_reason(void)
 	return lower ? r : "malformed data";
 }
 
-static bool jpeg_huff_defined(const uint8_t *b, size_t n);
+/* jpeg_huff_defined's answers */
+enum jpeg_huff { JH_OK, JH_UNDEFINED, JH_LOST };
+static enum jpeg_huff jpeg_huff_defined(const uint8_t *b, size_t n);
 
 static int
 decode_stb(enum fmt f, const uint8_t *buf, size_t len,
            const struct rtg_limits *lim, struct rtg_image *img, char *err)
 {
 	int w, h, n, st;
-
-	if (f == F_JPEG && !jpeg_huff_defined(buf, len))
-		return rtg_fail(err, RTG_ERR_DECODE, "corrupt JPEG (a scan uses a Huffman table "
-		                "the file does not define)");
 
 	if (!stbi_info_from_memory(buf, (int)len, &w, &h, &n))
 		return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated %s (stb_image: %s)",
@@ -347,6 +345,16 @@ decode_stb(enum fmt f, const uint8_t *buf, size_t len,
 		                fmt_label[f], w, h);
 	if ((st = check_dims(f, (uint32_t)w, (uint32_t)h, lim, err)) < 0)
 		return st;
+	/* after the size (limits before decoding), before stb_image decodes */
+	if (f == F_JPEG) {
+		enum jpeg_huff jh = jpeg_huff_defined(buf, len);
+		if (jh == JH_UNDEFINED)
+			return rtg_fail(err, RTG_ERR_DECODE, "corrupt JPEG (a scan uses a Huffman "
+			                "table the file does not define)");
+		if (jh == JH_LOST)
+			return rtg_fail(err, RTG_ERR_DECODE, "corrupt or truncated JPEG (its "
+			                "segments cannot be followed to the end of the image)");
+	}
 
 	int dw, dh;
 	uint8_t *px = stbi_load_from_memory(buf, (int)len, &dw, &dh, &n, 4);
@@ -377,31 +385,42 @@ decode_stb(enum fmt f, const uint8_t *buf, size_t len,
  * assertion or reads out of bounds (found by fuzz/image-fuzzer through the
  * fallback below libjpeg), so such a file never reaches it.  Baseline
  * scans use both tables of each component, progressive DC first scans the
- * DC one, AC scans the AC one, DC refinement none.  Bytes between segments
- * are skipped up to the next 0xFF, as libjpeg and stb_image do; the walk
- * stops at EOI or where a segment runs past the end (truncation is
- * stb_image's to report). */
-static bool
+ * DC one, AC scans the AC one, DC refinement none.
+ *
+ * The walk must see every segment stb_image acts on.  Bytes between
+ * segments are skipped up to the next 0xFF, as libjpeg does (stb_image
+ * fails there); a scan's data end at the first marker that is not RSTn,
+ * 0xFF runs before a 0x00 being data as both decoders read them
+ * (rtg_jpeg_scan_end).  Where the walk cannot go on before EOI - a segment
+ * running past the end or too short to be one, scan data with no marker
+ * after them - the file is JH_LOST: stb_image fails on a file whose
+ * markers do not lead to EOI anyway, and where the two walks part, it
+ * could act on segments this one never saw (FF FF 00 in a scan's data,
+ * taken for a marker, used to end this walk with "all defined" while
+ * stb_image went on to a scan with an undefined table). */
+static enum jpeg_huff
 jpeg_huff_defined(const uint8_t *b, size_t n)
 {
 	bool def[2][4] = { { false } }, prog = false;
 	size_t i = 2;
 
-	while (i + 4 <= n) {
+	while (i + 2 <= n) {
 		uint8_t m = b[i + 1];
-		if (b[i] != 0xFF || m == 0xFF) { /* garbage or fill: both decoders skip it */
+		if (b[i] != 0xFF || m == 0xFF) { /* garbage or fill: skipped */
 			i++;
 			continue;
 		}
 		if (m == 0xD9)
-			break;
-		if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {
+			return JH_OK;
+		if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { /* no length */
 			i += 2;
 			continue;
 		}
+		if (i + 4 > n)
+			return JH_LOST;
 		size_t seg = 2 + (size_t)be16(b + i + 2);
 		if (seg < 4 || seg > n - i)
-			break;
+			return JH_LOST;
 		const uint8_t *p = b + i + 4, *end = b + i + seg;
 		if (m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE)
 			prog = true;
@@ -416,24 +435,26 @@ jpeg_huff_defined(const uint8_t *b, size_t n)
 					break;
 				p += 17 + cnt;
 			}
-		} else if (m == 0xDA && seg >= 5) {
+		} else if (m == 0xDA) {
 			/* length, Ns, Ns x (Cs, Td/Ta), Ss, Se, Ah/Al */
+			if (seg < 5)
+				return JH_LOST;
 			unsigned ns = p[0];
 			if (seg < 8 + 2 * (size_t)ns)
-				break;
+				return JH_LOST;
 			unsigned ss = p[1 + 2 * ns], ah = p[3 + 2 * ns] >> 4;
 			for (unsigned c = 0; c < ns; c++) {
 				unsigned td = p[2 + 2 * c] >> 4, ta = p[2 + 2 * c] & 15;
 				bool dc = !prog || (ss == 0 && ah == 0), ac = !prog || ss > 0;
 				if ((dc && (td > 3 || !def[0][td])) || (ac && (ta > 3 || !def[1][ta])))
-					return false;
+					return JH_UNDEFINED;
 			}
 			i = rtg_jpeg_scan_end(b, i + seg, n);
 			continue;
 		}
 		i += seg;
 	}
-	return true;
+	return JH_LOST;
 }
 
 /* ---- libjpeg-turbo (DCT-domain scaling) ---------------------------------- */
@@ -578,7 +599,10 @@ jpeg_prog_filter(const uint8_t *b, size_t n, int ncomp, const int *ids,
 			i += seg;
 			continue;
 		}
-		/* SOS: Ns, Ns x (Cs, Td/Ta), Ss, Se, Ah/Al */
+		/* SOS: Ns, Ns x (Cs, Td/Ta), Ss, Se, Ah/Al; a length of 2 has no
+		 * Ns, and b[i + 4] may be past the end */
+		if (seg < 5)
+			break;
 		unsigned ns = b[i + 4];
 		if (ns < 1 || ns > 4 || seg != 8 + 2 * (size_t)ns)
 			break;

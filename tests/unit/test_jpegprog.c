@@ -3,12 +3,17 @@
  * progressions and layouts a cover may use: default scan script, restart
  * intervals, 4:2:0 / 4:2:2 / 4:4:4 / 4:1:1, greyscale, non-interleaved DC
  * scans, spectral selection without successive approximation, several DC
- * refinements; sizes that do not fill whole MCUs.  And what it must leave
- * to libjpeg (tables redefined between scans, broken streams). */
+ * refinements; sizes that do not fill whole MCUs; restart intervals that
+ * change between scans.  And what it must leave to libjpeg (tables
+ * redefined between scans, broken streams), quickly and without reading
+ * past the buffer: hand-made files cut short, a truncated SOS segment, a
+ * Huffman table with an all-ones code. */
 #include "config.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +58,15 @@ struct cfg {
 	                              * this one codes too (restarts), or -1 */
 	int grey;
 	int samp[3][2];              /* h, v per component */
-	unsigned restart;            /* MCUs, 0: none */
+	unsigned restart;            /* MCUs, 0: none, or ROWS(n) */
 	const jpeg_scan_info *scans; /* NULL: jpeg_simple_progression */
 	int nscans;
 };
+
+/* Restart every n MCU rows (cjpeg -restart n): libjpeg converts that to
+ * MCUs for each scan, and a non-interleaved scan has rows of blocks, not
+ * of MCUs, so a DRI with another interval comes before such scans */
+#define ROWS(n) (0x10000u | (n))
 
 /* DC per component (non-interleaved), then AC by spectral selection only */
 static const jpeg_scan_info scans_dc_apart[] = {
@@ -99,7 +109,10 @@ encode(const struct cfg *c, const uint8_t *rgb, uint32_t w, uint32_t h, unsigned
 	} else {
 		jpeg_simple_progression(&ci);
 	}
-	ci.restart_interval = c->restart;
+	if (c->restart > 0xFFFF)
+		ci.restart_in_rows = (int)(c->restart & 0xFFFF);
+	else
+		ci.restart_interval = c->restart;
 	jpeg_start_compress(&ci, TRUE);
 	while (ci.next_scanline < h) {
 		const uint8_t *src = rgb + (size_t)ci.next_scanline * w * 3;
@@ -188,6 +201,28 @@ check_portable(const uint8_t *jpg, size_t len, int d, int grey, const struct rtg
 	rtg_image_free(&img);
 }
 
+static size_t find_marker(const uint8_t *b, size_t len, uint8_t m, int n);
+
+/* Distinct restart intervals that DRI segments of the file set */
+static int
+dri_values(const uint8_t *b, size_t len)
+{
+	unsigned seen[16];
+	int n = 0;
+	for (int k = 0; k < 64 && n < 16; k++) {
+		size_t at = find_marker(b, len, 0xDD, k);
+		if (at == 0)
+			break;
+		unsigned ri = (unsigned)b[at + 4] << 8 | b[at + 5];
+		int i = 0;
+		while (i < n && seen[i] != ri)
+			i++;
+		if (i == n)
+			seen[n++] = ri;
+	}
+	return n;
+}
+
 static void
 test_layouts(void)
 {
@@ -206,6 +241,13 @@ test_layouts(void)
 		  (int)(sizeof scans_dc_apart / sizeof scans_dc_apart[0]) },
 		{ "DC in steps", -1, 0, { { 2, 2 }, { 1, 1 }, { 1, 1 } }, 0, scans_dc_steps,
 		  (int)(sizeof scans_dc_steps / sizeof scans_dc_steps[0]) },
+		/* a DRI before each scan whose interval differs from the last one
+		 * (every scan uses its own: the scans are decoded side by side
+		 * after the whole file is parsed) */
+		{ "4:2:0 restart 1 row", 0, 0, { { 2, 2 }, { 1, 1 }, { 1, 1 } }, ROWS(1), NULL, 0 },
+		{ "DC apart, restart 2 rows", 8, 0, { { 2, 2 }, { 1, 1 }, { 1, 1 } }, ROWS(2),
+		  scans_dc_apart, (int)(sizeof scans_dc_apart / sizeof scans_dc_apart[0]) },
+		{ "4:2:2 restart 3 rows", 4, 0, { { 2, 1 }, { 1, 1 }, { 1, 1 } }, ROWS(3), NULL, 0 },
 	};
 	enum { NCFG = sizeof cfgs / sizeof cfgs[0] };
 	uint8_t *kept[NCFG][3] = { { NULL } }; /* decodes at 1/2, 1/4, 1/8 */
@@ -216,6 +258,9 @@ test_layouts(void)
 	for (size_t i = 0; i < NCFG; i++) {
 		unsigned long len = 0;
 		uint8_t *jpg = encode(&cfgs[i], rgb, w, h, &len, 85);
+		if (cfgs[i].restart > 0xFFFF)
+			T_CHECK(dri_values(jpg, len) > 1, "%s: %d restart interval(s), want several",
+			        cfgs[i].name, dri_values(jpg, len));
 		for (int d = 2, di = 0; d <= 8; d *= 2, di++) {
 			uint32_t rw, rh;
 			uint8_t *ref = libjpeg_decode(jpg, len, d, &rw, &rh);
@@ -478,6 +523,36 @@ test_not_handled(void)
 		}
 	}
 
+	/* a stuffed 0xFF written FF FF 00 in a scan's data, which the check of
+	 * the Huffman tables before stb_image took for a segment running past
+	 * the end, and stopped looking, while stb_image went on to a scan
+	 * with an undefined table (tests/crashers: valgrind saw it decode
+	 * from uninitialised memory) */
+	const char *top = getenv("top_srcdir");
+	char dir[4096];
+	size_t blen = 0;
+	snprintf(dir, sizeof dir, "%s/tests/crashers", top != NULL ? top : ".");
+	uint8_t *byp = t_slurp(dir, "stb-jpeg-huffguard-bypass.jpg", &blen);
+	for (uint64_t m = 0; byp != NULL && m <= 1; m++) {
+		err[0] = '\0';
+		int st = rtg_image_decode(byp, blen, NULL, m, &img, err);
+		T_CHECK(st == RTG_ERR_DECODE && strstr(err, "Huffman") != NULL,
+		        "Huffman check bypassed, min %llu: %d %s", (unsigned long long)m, st, err);
+		rtg_image_free(&img);
+	}
+	free(byp);
+
+	/* cut inside a scan header: that check cannot follow the segments to
+	 * EOI, and refuses the file rather than guess what stb_image reads */
+	for (uint64_t m = 0; sos2 > 0 && m <= 1; m++) {
+		err[0] = '\0';
+		int st = rtg_image_decode(jpg, sos2 + 6, NULL, m ? quarter : 0, &img, err);
+		T_CHECK(st == RTG_ERR_DECODE && strstr(err, "cannot be followed") != NULL,
+		        "cut in a scan header, min %llu: %d %s", (unsigned long long)(m ? quarter : 0),
+		        st, err);
+		rtg_image_free(&img);
+	}
+
 	/* corrupt bytes anywhere: a status and a message, or an image; never
 	 * a crash (CI runs this under ASan/UBSan) */
 	uint64_t seed = 0x2545f4914f6cdd1du;
@@ -500,6 +575,229 @@ test_not_handled(void)
 	free(jpg);
 	free(rgb);
 }
+
+/* ---- hand-made files ---------------------------------------------------- */
+
+/* A JPEG written segment by segment (T.81 B.2) */
+struct jb {
+	uint8_t *b;
+	size_t n, cap;
+};
+
+static void
+jb_put(struct jb *j, const void *p, size_t n)
+{
+	if (j->n + n > j->cap) {
+		j->cap = (j->n + n) * 2;
+		if ((j->b = realloc(j->b, j->cap)) == NULL)
+			exit(1);
+	}
+	memcpy(j->b + j->n, p, n);
+	j->n += n;
+}
+
+static void
+jb_zeros(struct jb *j, size_t n)
+{
+	static const uint8_t z[4096];
+	for (; n > sizeof z; n -= sizeof z)
+		jb_put(j, z, sizeof z);
+	jb_put(j, z, n);
+}
+
+static void
+jb_seg(struct jb *j, uint8_t m, const uint8_t *p, size_t n)
+{
+	uint8_t h[4] = { 0xFF, m, (uint8_t)((n + 2) >> 8), (uint8_t)(n + 2) };
+	jb_put(j, h, 4);
+	jb_put(j, p, n);
+}
+
+/* SOI, a quantisation table of ones and the frame header of a
+ * progressive greyscale w x h image */
+static void
+jb_start(struct jb *j, unsigned w, unsigned h)
+{
+	uint8_t q[65] = { 0 }, sof[9] = { 8, (uint8_t)(h >> 8), (uint8_t)h, (uint8_t)(w >> 8),
+	                                  (uint8_t)w, 1, 1, 0x11, 0 };
+	memset(q + 1, 1, 64);
+	jb_put(j, "\xFF\xD8", 2);
+	jb_seg(j, 0xDB, q, sizeof q);
+	jb_seg(j, 0xC2, sof, sizeof sof);
+}
+
+/* A Huffman table with n codes of length len each (symbols sym) */
+static void
+jb_dht(struct jb *j, int tc, int len, int n, uint8_t sym)
+{
+	uint8_t t[17 + 256] = { (uint8_t)(tc << 4) };
+	t[len] = (uint8_t)n;
+	memset(t + 17, sym, (size_t)n);
+	jb_seg(j, 0xC4, t, 17 + (size_t)n);
+}
+
+/* Scan header of component 1, tables 0 */
+static void
+jb_sos(struct jb *j, int ss, int se)
+{
+	uint8_t p[6] = { 1, 1, 0x00, (uint8_t)ss, (uint8_t)se, 0 };
+	jb_seg(j, 0xDA, p, sizeof p);
+}
+
+/* rtg_jpegprog_decode at 1/d on an exactly sized copy of the file (for
+ * AddressSanitizer), with the CPU time it took */
+static int
+decode_exact(const struct jb *j, int d, struct rtg_image *img, double *cpu)
+{
+	uint8_t *b = malloc(j->n);
+	char err[RTG_ERRLEN];
+	if (b == NULL)
+		exit(1);
+	memcpy(b, j->b, j->n);
+	clock_t t0 = clock();
+	int st = rtg_jpegprog_decode(b, j->n, d, 1, img, err);
+	*cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	free(b);
+	return st;
+}
+
+/* Scans cut short in files that declare a huge picture: the decoder gives
+ * up at the first MCU row that ran out of data, instead of decoding
+ * supplied zero bits for every block left (1.3 s for 152 bytes declaring
+ * 16384x4096); the count of supplied zero bytes must neither overflow
+ * (16384x8192) nor wrap round to "all data used" (10568x40016, where the
+ * AC scan takes exactly 2^32 + 4 bits). */
+static void
+test_cut_short(void)
+{
+	static const struct {
+		unsigned w, h;
+		bool dc_whole;     /* the DC scan has all its data */
+		int len, sym, se;  /* AC table: one code of len bits for sym; band 1..se */
+		int denoms[3];
+	} cases[] = {
+		{ 16384, 4096, false, 16, 0x0F, 63, { 2, 4, 8 } },
+		{ 16384, 8192, true, 16, 0x0F, 63, { 2, 4, 8 } },
+		{ 10568, 40016, true, 16, 0x0A, 25, { 4, 8, 0 } },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct jb j = { NULL, 0, 0 };
+		size_t blocks = (size_t)((cases[i].w + 7) / 8) * ((cases[i].h + 7) / 8);
+		jb_start(&j, cases[i].w, cases[i].h);
+		jb_dht(&j, 0, 1, 1, 0);  /* DC: code 0, difference 0 */
+		jb_dht(&j, 1, cases[i].len, 1, (uint8_t)cases[i].sym);
+		jb_sos(&j, 0, 0);        /* one bit per block */
+		jb_zeros(&j, cases[i].dc_whole ? (blocks + 7) / 8 : 1);
+		jb_sos(&j, 1, cases[i].se);
+		jb_zeros(&j, 1);         /* AC data: one byte of many */
+		jb_put(&j, "\xFF\xD9", 2);
+		for (int k = 0; k < 3 && cases[i].denoms[k] != 0; k++) {
+			int d = cases[i].denoms[k];
+			struct rtg_image img;
+			double cpu;
+			int st = decode_exact(&j, d, &img, &cpu);
+			/* at 1/8 the AC scan is not read: a whole DC scan of zero
+			 * differences is a uniform grey picture */
+			bool whole = d == 8 && cases[i].dc_whole;
+			T_CHECK(st == (whole ? 0 : RTG_JPEGPROG_NOT_HANDLED), "%ux%u cut short, 1/%d: %d",
+			        cases[i].w, cases[i].h, d, st);
+			/* measured 0.01 s (ASan: 0.1 s for the whole DC scans) */
+			T_CHECK(whole || cpu < 0.3, "%ux%u cut short, 1/%d: %.2f s CPU", cases[i].w,
+			        cases[i].h, d, cpu);
+			if (st == 0) {
+				size_t bad = 0, n = (size_t)img.width * img.height * 4;
+				for (size_t p = 0; p < n; p++)
+					bad += img.px[p] != (p % 4 == 3 ? 255 : 128);
+				T_CHECK(bad == 0, "%ux%u 1/%d: %zu values not mid-grey", cases[i].w,
+				        cases[i].h, d, bad);
+				rtg_image_free(&img);
+			}
+		}
+		free(j.b);
+	}
+}
+
+/* Huffman tables: the all-ones code of a length is not a code (T.81 C;
+ * libjpeg: "Bogus Huffman table definition"), so a DC table of the codes
+ * 0 and 1 is refused, while 0 and 10 is a table */
+static void
+test_huffman_all_ones(void)
+{
+	for (int ones = 0; ones < 2; ones++) {
+		struct jb j = { NULL, 0, 0 };
+		uint8_t t[17 + 2] = { 0x00 };
+		jb_start(&j, 16, 16);
+		if (ones) {
+			t[1] = 2; /* 0, 1 */
+		} else {
+			t[1] = 1; /* 0, 10 */
+			t[2] = 1;
+		}
+		jb_seg(&j, 0xC4, t, sizeof t);
+		jb_sos(&j, 0, 0);
+		jb_put(&j, "\x0F\xFF\xD9", 3); /* four blocks of code 0, padding */
+		struct rtg_image img;
+		double cpu;
+		int st = decode_exact(&j, 2, &img, &cpu);
+		T_CHECK(st == (ones ? RTG_JPEGPROG_NOT_HANDLED : 0), "DC codes %s: %d",
+		        ones ? "0, 1" : "0, 10", st);
+		if (st == 0) {
+			T_CHECK(img.width == 8 && img.height == 8 && img.px[0] == 128,
+			        "DC codes 0, 10: %ux%u, %u", img.width, img.height, img.px[0]);
+			rtg_image_free(&img);
+		}
+		free(j.b);
+	}
+}
+
+/* An SOS segment of length 2 (no room for its Ns) as the file's last 4
+ * bytes: the SOS checks of jpegprog.c and of image.c's scan filter read
+ * the byte after it (AddressSanitizer: the copies are exactly sized), and
+ * a file mapped from disk can end at a page boundary. */
+static void
+test_short_sos(void)
+{
+	static const struct cfg c = { "4:2:0", -1, 0, { { 2, 2 }, { 1, 1 }, { 1, 1 } }, 0, NULL, 0 };
+	const uint32_t w = 96, h = 64;
+	uint8_t *rgb = picture(w, h);
+	unsigned long len = 0;
+	uint8_t *jpg = encode(&c, rgb, w, h, &len, 85);
+	T_CHECK(len > 4 && jpg[len - 2] == 0xFF && jpg[len - 1] == 0xD9, "EOI at the end");
+	/* EOI replaced by the SOS segment; then also a whole file behind it */
+	for (int variant = 0; variant < 2; variant++) {
+		struct jb j = { NULL, 0, 0 };
+		jb_put(&j, jpg, len - 2);
+		jb_put(&j, "\xFF\xDA\x00\x02", 4);
+		if (variant)
+			jb_put(&j, jpg, len);
+		for (int d = 2; d <= 8; d *= 2) {
+			struct rtg_image img;
+			double cpu;
+			int st = decode_exact(&j, d, &img, &cpu);
+			T_CHECK(st == RTG_JPEGPROG_NOT_HANDLED, "SOS of length 2 (%d), 1/%d: %d", variant,
+			        d, st);
+			if (st == 0)
+				rtg_image_free(&img);
+			/* the whole path: jpegprog, libjpeg on the filtered stream,
+			 * libjpeg, stb_image's Huffman-table check */
+			uint8_t *b = malloc(j.n);
+			char err[RTG_ERRLEN] = "";
+			if (b == NULL)
+				exit(1);
+			memcpy(b, j.b, j.n);
+			st = rtg_image_decode(b, j.n, NULL, (uint64_t)(w / d) * (h / d), &img, err);
+			T_CHECK(st < 0 && err[0] != '\0' && strchr(err, '\n') == NULL,
+			        "SOS of length 2 (%d), 1/%d: image decode %d %s", variant, d, st, err);
+			if (st == 0)
+				rtg_image_free(&img);
+			free(b);
+		}
+		free(j.b);
+	}
+	free(jpg);
+	free(rgb);
+}
 #endif
 
 int
@@ -513,6 +811,9 @@ main(void)
 	test_layouts();
 	test_noise();
 	test_not_handled();
+	test_cut_short();
+	test_huffman_all_ones();
+	test_short_sos();
 	return t_done();
 #endif
 }
