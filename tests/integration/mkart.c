@@ -4,7 +4,9 @@
  *                                          a colourful, deterministic JPEG
  *                                          (NOISE 0..255 sets how badly it
  *                                          compresses, i.e. the file size;
- *                                          SEED picks other colours)
+ *                                          SEED picks another layout
+ *                                          and, unless SEED % 6 == 0,
+ *                                          other colours)
  *   mkart embed IN.flac MIME PICTURE OUT.flac
  *                                          IN with PICTURE as its front cover
  *                                          (other PICTURE blocks dropped)
@@ -110,6 +112,12 @@ static int jpeg(int w, int h, int q, int noise, const char *out, unsigned seed)
 {
 	uint8_t *px = malloc((size_t)w * (size_t)h * 3);
 	uint32_t x = 2463534242u + seed * 7919u; /* xorshift32: deterministic */
+	/* the seed also permutes the colour channels, so that two seeds give
+	 * other colours, not just another layout of the same four (which the
+	 * clustering rightly turns into the same palette) */
+	static const int perm[6][3] = { { 0, 1, 2 }, { 1, 2, 0 }, { 2, 0, 1 },
+	                                { 0, 2, 1 }, { 2, 1, 0 }, { 1, 0, 2 } };
+	const int *pc = perm[seed % 6];
 
 	if (px == NULL)
 		return 1;
@@ -123,7 +131,7 @@ static int jpeg(int w, int h, int q, int noise, const char *out, unsigned seed)
 				x ^= x << 13;
 				x ^= x >> 17;
 				x ^= x << 5;
-				v = base[band][c] + (int)(x % (uint32_t)(2 * noise + 1)) - noise;
+				v = base[band][pc[c]] + (int)(x % (uint32_t)(2 * noise + 1)) - noise;
 				p[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 			}
 		}
