@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "configfile.h"
 #include "exitcodes.h"
 #include "lock.h"
@@ -291,35 +292,97 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Same file, or (when ours does not exist yet) the same path. */
+/* path made absolute and normalised the way the kernel will see it once
+ * the missing parts exist: the longest existing prefix through realpath()
+ * (symlinks, "..", "."), the rest lexically ("." dropped, ".." pops).  A
+ * directory that does not exist yet (a first run, before rmpc or we
+ * created ~/.config/rmpc) compares like the one it will become.  false
+ * when the result does not fit. */
+static bool resolve(const char *path, char *out, size_t cap)
+{
+	char abs[PATH_MAX], real[PATH_MAX];
+	size_t n, cut;
+
+	if (path[0] == '/') {
+		n = (size_t)snprintf(abs, sizeof abs, "%s", path);
+	} else {
+		if (getcwd(real, sizeof real) == NULL)
+			return false;
+		n = (size_t)snprintf(abs, sizeof abs, "%s/%s", real, path);
+	}
+	if (n >= sizeof abs)
+		return false;
+	/* Shorten at '/' boundaries until what is left exists. */
+	for (cut = n;;) {
+		char save = abs[cut];
+		abs[cut] = '\0';
+		bool ok = realpath(cut > 0 ? abs : "/", real) != NULL;
+		abs[cut] = save;
+		if (ok)
+			break;
+		while (cut > 0 && abs[cut - 1] == '/')
+			cut--;
+		while (cut > 0 && abs[cut - 1] != '/')
+			cut--;
+		while (cut > 0 && abs[cut - 1] == '/')
+			cut--;
+		if (cut == 0) {
+			snprintf(real, sizeof real, "/");
+			break;
+		}
+	}
+	n = strlen(real);
+	if (n >= cap)
+		return false;
+	memcpy(out, real, n + 1);
+	/* The missing tail, one component at a time. */
+	for (const char *c = abs + cut; *c != '\0';) {
+		size_t l;
+		while (*c == '/')
+			c++;
+		l = strcspn(c, "/");
+		if (l == 0 || (l == 1 && c[0] == '.')) {
+			/* nothing */
+		} else if (l == 2 && c[0] == '.' && c[1] == '.') {
+			char *slash = strrchr(out, '/');
+			n = slash != NULL && slash != out ? (size_t)(slash - out) : 1;
+			out[n] = '\0';
+		} else {
+			bool root = n == 1 && out[0] == '/';
+			if (n + (root ? 0 : 1) + l >= cap)
+				return false;
+			if (!root)
+				out[n++] = '/';
+			memcpy(out + n, c, l);
+			n += l;
+			out[n] = '\0';
+		}
+		c += l;
+	}
+	return true;
+}
+
+/* The same file, now or once both exist. */
 static bool same_path(const char *a, const char *b)
 {
 	char ra[PATH_MAX], rb[PATH_MAX];
-	if (realpath(a, ra) != NULL && realpath(b, rb) != NULL)
+	if (resolve(a, ra, sizeof ra) && resolve(b, rb, sizeof rb))
 		return strcmp(ra, rb) == 0;
 	return strcmp(a, b) == 0;
 }
 
-/* Is path inside dir (after resolving symlinks of what exists)? */
+/* Is path inside dir, compared as resolve() sees them? */
 static bool inside(const char *path, const char *dir)
 {
-	char rd[PATH_MAX], rp[PATH_MAX], parent[PATH_MAX], *slash;
+	char rd[PATH_MAX], rp[PATH_MAX];
 	size_t n;
 
-	if (realpath(dir, rd) == NULL)
+	if (!resolve(dir, rd, sizeof rd) || !resolve(path, rp, sizeof rp))
 		return false;
-	if (realpath(path, rp) == NULL) {
-		/* Not created yet: resolve its directory. */
-		snprintf(parent, sizeof parent, "%s", path);
-		slash = strrchr(parent, '/');
-		if (slash == NULL)
-			return false;
-		*slash = '\0';
-		if (realpath(parent[0] != '\0' ? parent : "/", rp) == NULL)
-			return strncmp(path, dir, strlen(dir)) == 0;
-	}
 	n = strlen(rd);
-	return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
+	if (n == 1)
+		return true; /* dir is "/" */
+	return strncmp(rp, rd, n) == 0 && rp[n] == '/';
 }
 
 /* The NAME for rmpc's `theme:` that resolves to theme_path (dir is rmpc's
@@ -341,11 +404,31 @@ static void theme_name_for(const char *theme_path, const char *dir, char *out,
 		snprintf(out, cap, "%.*s", (int)(l - 11), rel + 7);
 }
 
-static void check_rmpc(struct doctor *d, const char *theme_path)
+/* Where the theme path came from, for the fix: "--theme-output", "theme_output
+ * in FILE", or "" (the default). */
+struct theme_origin {
+	bool cli;
+	const char *config; /* the config file that set it, or NULL */
+};
+
+/* The advice to move the theme to want, phrased for where it was set. */
+static void move_fix(char *fix, size_t cap, const struct theme_origin *o, const char *want)
+{
+	if (o->cli)
+		snprintf(fix, cap, "pass --theme-output %s (the path came from --theme-output)", want);
+	else if (o->config != NULL)
+		snprintf(fix, cap, "in %s set theme_output = \"%s\";", o->config, want);
+	else
+		snprintf(fix, cap, "set theme_output = \"%s\"; in the config file", want);
+}
+
+static void check_rmpc(struct doctor *d, const char *theme_path,
+                       const struct theme_origin *origin)
 {
 	char *cfg = rmpc_config_path(), *text = NULL;
-	char dir[PATH_MAX], cand[5][PATH_MAX + 16], fix[2 * PATH_MAX + 128], err[RTG_ERRLEN];
-	char name[PATH_MAX];
+	char dir[PATH_MAX], cand[5][PATH_MAX + 16], fix[5 * PATH_MAX + 256], err[RTG_ERRLEN];
+	char name[2 * PATH_MAX], moved[2 * PATH_MAX];
+	const char *target = theme_path;
 	struct rmpc_conf rc;
 	size_t len;
 	int chosen = -1, ours = -1;
@@ -357,10 +440,20 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	}
 	snprintf(dir, sizeof dir, "%s", cfg);
 	*strrchr(dir, '/') = '\0';
-	theme_name_for(theme_path, dir, name, sizeof name);
 
 	if (!inside(theme_path, dir)) {
-		snprintf(fix, sizeof fix, "theme_output = \"%s/themes/current-song.ron\";", dir);
+		/* The advice below is about where the theme should be: the same
+		 * file name in rmpc's themes directory. */
+		const char *base = strrchr(theme_path, '/');
+		size_t bl;
+		base = base != NULL ? base + 1 : theme_path;
+		bl = strlen(base);
+		if (bl > 4 && strcmp(base + bl - 4, ".ron") == 0)
+			snprintf(moved, sizeof moved, "%s/themes/%s", dir, base);
+		else
+			snprintf(moved, sizeof moved, "%s/themes/current-song.ron", dir);
+		target = moved;
+		move_fix(fix, sizeof fix, origin, moved);
 		say("FAIL", fix,
 		    "the theme %s is outside rmpc's config directory %s: rmpc never hot-reloads it",
 		    theme_path, dir);
@@ -368,6 +461,7 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	} else {
 		say("ok", NULL, "the theme %s is inside rmpc's config directory", theme_path);
 	}
+	theme_name_for(target, dir, name, sizeof name);
 
 	if (rtg_file_read(cfg, RMPC_CONFIG_MAX, (uint8_t **)&text, &len, err) < 0) {
 		snprintf(fix, sizeof fix, "create %s containing  (theme: Some(\"%s\"))", cfg, name);
@@ -401,25 +495,40 @@ static void check_rmpc(struct doctor *d, const char *theme_path)
 	for (int i = 0; i < 5; i++) {
 		if (chosen < 0 && exists(cand[i]))
 			chosen = i;
-		if (ours < 0 && same_path(cand[i], theme_path))
+		if (ours < 0 && same_path(cand[i], target))
 			ours = i;
 	}
 	if (ours >= 0 && (chosen < 0 || chosen == ours)) {
-		say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line, rc.theme);
+		if (target == theme_path)
+			say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line,
+			    rc.theme);
+		else
+			say("ok", NULL, "%s:%d: theme \"%s\" is %s, where the fix above puts the theme",
+			    cfg, rc.theme_line, rc.theme, target);
 	} else if (ours >= 0 && chosen > ours) {
 		/* Ours comes first in rmpc's order but does not exist yet: the
 		 * first publication makes it the one rmpc loads (at its next
 		 * start: until then it reloads only the file it resolved). */
-		snprintf(fix, sizeof fix, "restart rmpc once %s exists (or remove %s)", theme_path,
+		snprintf(fix, sizeof fix, "restart rmpc once %s exists (or remove %s)", target,
 		         cand[chosen]);
 		say("note", fix, "%s:%d: theme \"%s\" is %s until %s exists", cfg, rc.theme_line,
-		    rc.theme, cand[chosen], theme_path);
+		    rc.theme, cand[chosen], target);
 	} else {
-		snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\") (or set theme_output = \"%s\";)",
-		         cfg, rc.theme_line, name, chosen >= 0 ? cand[chosen] : cand[0]);
+		char alt[2 * PATH_MAX + 64];
+		const char *other = chosen >= 0 ? cand[chosen] : cand[0];
+		/* Moving our output onto rmpc's choice is only advice when that
+		 * is inside rmpc's directory too. */
+		if (inside(other, dir)) {
+			move_fix(alt, sizeof alt, origin, other);
+			snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\") (or %s)",
+			         cfg, rc.theme_line, name, alt);
+		} else {
+			snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\")",
+			         cfg, rc.theme_line, name);
+		}
 		say("FAIL", fix, "%s:%d: theme \"%s\" is %s, not %s", cfg, rc.theme_line,
 		    rc.theme, chosen >= 0 ? cand[chosen] : "a file that does not exist",
-		    theme_path);
+		    target);
 		d->problems_setup++;
 	}
 	if (rc.hot_reload_off) {
@@ -464,6 +573,9 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	struct doctor d = { 0, 0 };
 	char *theme = rtg_watch_theme_path(s), *lock = rtg_lock_path();
 	pid_t holder = 0;
+	struct theme_origin origin = { false, NULL };
+	struct rtg_settings cli;
+	char err[RTG_ERRLEN];
 
 	if (theme == NULL || lock == NULL) {
 		free(theme);
@@ -471,11 +583,24 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 		say("FAIL", "set HOME or pass --theme-output", "no theme path");
 		return RTG_EXIT_USAGE;
 	}
+	/* Defaults + command line alone: a theme_output there came from
+	 * --theme-output; else it came from the config file, if it is not
+	 * the default. */
+	if (rtg_settings_build(NULL, &cli, err) == 0) {
+		origin.cli = cli.theme_output != NULL;
+		rtg_settings_free(&cli);
+	}
+	if (!origin.cli && config_path != NULL) {
+		char *def = rtg_settings_default_theme_path();
+		if (def == NULL || strcmp(def, theme) != 0)
+			origin.config = config_path;
+		free(def);
+	}
 	say("ok", NULL, "config file: %s", config_path != NULL ? config_path : "none (defaults)");
 	check_mpd(&d, s);
 	say("ok", NULL, "theme path: %s", theme);
 	check_theme_file(&d, theme);
-	check_rmpc(&d, theme);
+	check_rmpc(&d, theme, &origin);
 	if (rtg_lock_probe(lock, &holder))
 		say("ok", NULL, "a watcher is running (pid %ld)", (long)holder);
 	else

@@ -75,6 +75,34 @@ printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$T/elsewhere.ron"
 doctor
 [ $rc -eq 78 ] || t_fail "outside: exit $rc"
 has "is outside rmpc's config directory"
+has "fix: in $CONF set theme_output = \"$XDG_CONFIG_HOME/rmpc/themes/elsewhere.ron\";"
+# From the command line: the fix says so, and the advice for rmpc's config
+# names the theme where the fix puts it, never the path outside.
+printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
+rc=0; "$RTG_BIN" --check --theme-output "$T/x/t.ron" > "$T/out" 2>&1 || rc=$?
+[ $rc -eq 78 ] || t_fail "outside, from --theme-output: exit $rc"
+has "the theme $T/x/t.ron is outside"
+has "fix: pass --theme-output $XDG_CONFIG_HOME/rmpc/themes/t.ron (the path came from --theme-output)"
+has "write theme: Some(\"t\")"
+grep -q "Some(\"$T" "$T/out" && t_fail "advises the outside path: $(cat "$T/out")"
+grep -q 'theme_output =' "$T/out" && t_fail "config advice for a command-line path: $(cat "$T/out")"
+
+# First run: rmpc's config directory does not exist yet.  The default
+# theme is inside it all the same (the fix is to create config.ron).
+mv "$XDG_CONFIG_HOME/rmpc" "$T/rmpc.dir"
+doctor
+[ $rc -eq 78 ] || t_fail "no rmpc directory: exit $rc"
+has "the theme $THEME is inside rmpc's config directory"
+grep -q 'outside' "$T/out" && t_fail "first run: $(cat "$T/out")"
+has "fix: create $RMPC containing  (theme: Some(\"current-song\"))"
+# Through a symlinked directory, and a path spelt with "..": still inside.
+ln -s "$T/rmpc.dir" "$XDG_CONFIG_HOME/rmpc"
+rc=0; "$RTG_BIN" --check --theme-output "$T/rmpc.dir/themes/../themes/current-song.ron" > "$T/out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || t_fail "symlinked rmpc directory: exit $rc: $(cat "$T/out")"
+has "is inside rmpc's config directory"
+has "theme \"current-song\" is this file"
+rm "$XDG_CONFIG_HOME/rmpc"
+mv "$T/rmpc.dir" "$XDG_CONFIG_HOME/rmpc"
 
 # With a watcher running, and a theme published: it says so.
 printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
