@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -34,10 +35,13 @@ static char *path_join(const char *a, const char *b)
 	return p;
 }
 
-static int is_regular(const char *path)
+/* Anything at a searched path counts, not only a regular file: a directory
+ * or a FIFO where the config belongs is reported by rtg_config_load, not
+ * silently taken as "no config file". */
+static int exists(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(path, &st) == 0;
 }
 
 char *rtg_config_user_dir(void)
@@ -63,7 +67,7 @@ char *rtg_config_find(const char *explicit_path)
 	if (xdg != NULL && xdg[0] == '/') {
 		if ((p = path_join(xdg, rel)) == NULL)
 			return NULL;
-		if (is_regular(p))
+		if (exists(p))
 			return p;
 		free(p);
 	}
@@ -71,7 +75,7 @@ char *rtg_config_find(const char *explicit_path)
 	if (home != NULL && home[0] != '\0') {
 		if ((p = path_join(home, ".config/rmpc-theme-gen/config")) == NULL)
 			return NULL;
-		if (is_regular(p))
+		if (exists(p))
 			return p;
 		free(p);
 	}
@@ -89,7 +93,7 @@ char *rtg_config_find(const char *explicit_path)
 			free(d);
 			if (p == NULL)
 				return NULL;
-			if (is_regular(p))
+			if (exists(p))
 				return p;
 			free(p);
 		}
@@ -555,6 +559,134 @@ int rtg_art_order_parse(const char *v, enum rtg_art_source order[2], int *n)
 	return 0;
 }
 
+/* What a file that is not a regular file is, for the message. */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	return "an unusual file";
+}
+
+/* Reads the whole file into a NUL-terminated buffer (*out, malloc'd).
+ *
+ * libconfig must never open the file itself: given a directory its flex
+ * scanner calls exit(2) ("input in flex scanner failed"), and a FIFO would
+ * block the watcher.  So: open non-blocking (a FIFO opens at once), require
+ * a regular file, and refuse more than RTG_CONFIG_MAX_BYTES, both from
+ * fstat before allocating and while reading (the file may grow, and some
+ * files report size 0).  Unreadable -> RTG_ERR_IO, too big -> RTG_ERR_ARG. */
+static int read_file(const char *path, char **out, size_t *len, char *err)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *buf = NULL;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s, not a config file", path,
+		              file_kind(st.st_mode));
+		goto out;
+	}
+	if (st.st_size > RTG_CONFIG_MAX_BYTES)
+		goto toobig;
+	/* One byte more than the file should hold, to see it grow. */
+	cap = (size_t)st.st_size + 1;
+	if (cap < 4096)
+		cap = 4096; /* files in /proc and the like report size 0 */
+	if ((buf = malloc(cap + 1)) == NULL)
+		goto nomem;
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			char *nb;
+			if (cap > RTG_CONFIG_MAX_BYTES)
+				goto toobig;
+			cap = cap > RTG_CONFIG_MAX_BYTES / 2 ? (size_t)RTG_CONFIG_MAX_BYTES + 1
+			                                     : cap * 2;
+			if ((nb = realloc(buf, cap + 1)) == NULL)
+				goto nomem;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > RTG_CONFIG_MAX_BYTES)
+		goto toobig;
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	goto out;
+nomem:
+	rc = rtg_fail(err, RTG_ERR_NOMEM, "%s: out of memory", path);
+	goto out;
+toobig:
+	_Static_assert(RTG_CONFIG_MAX_BYTES == 1 << 20, "the message says 1 MiB");
+	rc = rtg_fail(err, RTG_ERR_ARG, "%s: larger than 1 MiB, the limit for a config file",
+	              path);
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* libconfig 1.5 opens the file an "@include" line names, with no hook to
+ * stop it (config_set_include_func exists from 1.7 on), and a directory
+ * there makes it exit(2).  Includes are not a feature of this config, so
+ * the text is refused before libconfig sees it: any line whose first
+ * non-blank character is '@' (libconfig's scanner only takes "@include" at
+ * the start of a line), wherever it is, also inside a comment or a string
+ * spanning lines; '@' is in no other libconfig token.  A NUL byte would
+ * end libconfig's text early and hide the rest from this check. */
+static int check_text(const char *path, const char *text, size_t len, char *err)
+{
+	int line = 1;
+	bool bol = true;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+		if (ch == '\0')
+			return rtg_fail(err, RTG_ERR_ARG, "%s:%d: NUL byte: not a text file",
+			                path, line);
+		if (ch == '\n') {
+			line++;
+			bol = true;
+		} else if (bol && ch == '@') {
+			if (strncmp(text + i, "@include", 8) == 0)
+				return rtg_fail(err, RTG_ERR_ARG,
+				                "%s:%d: @include is not supported (put the settings "
+				                "in this file)", path, line);
+			return rtg_fail(err, RTG_ERR_ARG, "%s:%d: unexpected '@'", path, line);
+		} else if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\f' && ch != '\v') {
+			bol = false;
+		}
+	}
+	return 0;
+}
+
 int rtg_config_load(const char *path, struct rtg_settings *s, char *err)
 {
 	config_t cfg;
@@ -562,22 +694,25 @@ int rtg_config_load(const char *path, struct rtg_settings *s, char *err)
 	struct rtg_settings tmp;
 	struct ctx c;
 	int rc = 0, n;
-	FILE *f;
+	char *text = NULL;
+	size_t len = 0;
 
-	/* Open ourselves: libconfig reports a missing file as a parse error
-	 * without errno. */
-	f = fopen(path, "r");
-	if (f == NULL)
-		return rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
+	if ((rc = read_file(path, &text, &len, err)) < 0)
+		return rc;
+	if ((rc = check_text(path, text, len, err)) < 0) {
+		free(text);
+		return rc;
+	}
 	config_init(&cfg);
-	if (config_read(&cfg, f) != CONFIG_TRUE) {
+	/* Line numbers count from the start of the text, as in the file. */
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
 		rc = rtg_fail(err, RTG_ERR_ARG, "%s:%d: %s", path,
 		              config_error_line(&cfg), config_error_text(&cfg));
-		fclose(f);
+		free(text);
 		config_destroy(&cfg);
 		return rc;
 	}
-	fclose(f);
+	free(text);
 
 	if (rtg_settings_copy(&tmp, s) < 0) {
 		config_destroy(&cfg);

@@ -11,26 +11,50 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "settings.h"
 #include "status.h"
 
 /* MPD_TIMEOUT is libmpdclient's variable (seconds); it seeds the default
- * so that the config file's mpd_timeout still wins.  Anything but a whole
- * number of seconds from 1 to 3600 is ignored. */
+ * so that the config file's mpd_timeout still wins.  It takes what the
+ * config key takes: 0.1 to 600 seconds, fractions allowed (plain decimal
+ * digits: no sign, exponent, hex, inf or nan); rtg_mpd_open applies it
+ * rounded up to whole seconds.  Another value is ignored with one warning
+ * per process: settings are built more than once (at start, on reload). */
 static int
 settings_env_timeout_ms(int fallback)
 {
+	static bool warned;
 	const char *v = getenv("MPD_TIMEOUT");
-	char *end;
-	long sec;
+	size_t digits = 0, dots = 0, i;
+	char shown[40];
+	double sec = 0;
 
 	if (v == NULL || *v == '\0')
 		return fallback;
-	errno = 0;
-	sec = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || sec < 1 || sec > 3600)
-		return fallback;
-	return (int)sec * 1000;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] >= '0' && v[i] <= '9')
+			digits++;
+		else if (v[i] == '.')
+			dots++;
+		else
+			break;
+	}
+	if (v[i] == '\0' && digits > 0 && dots <= 1 && i <= 32) {
+		sec = strtod(v, NULL);
+		if (sec >= 0.1 && sec <= 600)
+			return (int)(sec * 1000 + 0.5);
+	}
+	if (!warned) {
+		/* the value is quoted: keep the line one line, and short */
+		for (i = 0; v[i] != '\0' && i < sizeof shown - 4; i++)
+			shown[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
+		strcpy(shown + i, v[i] != '\0' ? "..." : "");
+		rtg_log(RTG_LOG_WARN, "MPD_TIMEOUT=%s ignored: not a number of seconds from "
+		        "0.1 to 600; using %g s", shown, fallback / 1000.0);
+		warned = true;
+	}
+	return fallback;
 }
 
 void

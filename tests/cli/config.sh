@@ -37,4 +37,86 @@ one_error "$T/broken.conf:2"
 printf 'k = 300;\n' >"$T/range.conf"
 run 78 --config "$T/range.conf" --image "$COVER" --theme-output "$T/never.ron"
 one_error "$T/range.conf:1"
+
+# The config file is read by us, never by libconfig: anything but a regular
+# file is unreadable input (66), named in one line, and nothing waits on a
+# FIFO.  libconfig 1.5 given a directory printed "input in flex scanner
+# failed" and exited 2.  A bounded run: the old code blocked on the FIFO.
+run_bounded() {
+	want=$1
+	shift
+	set +e
+	timeout 20 "$RTG_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null
+	status=$?
+	set -e
+	[ "$status" -eq "$want" ] ||
+		t_fail "exit $status, expected $want: rmpc-theme-gen $* ($(cat "$ERR"))"
+}
+mkdir "$T/dir.conf"
+run_bounded 66 --config "$T/dir.conf" --image "$COVER" --theme-output "$T/never.ron"
+one_error "$T/dir.conf: a directory"
+mkfifo "$T/fifo.conf"
+run_bounded 66 --config "$T/fifo.conf" --image "$COVER" --theme-output "$T/never.ron"
+one_error "$T/fifo.conf: a FIFO"
+# --check reads the config too
+run_bounded 66 --config "$T/dir.conf" --check
+one_error "$T/dir.conf: a directory"
+
+# A directory where the default config belongs is reported, not taken as
+# "no config file".
+mkdir -p "$XDG_CONFIG_HOME/rmpc-theme-gen/config"
+run_bounded 66 --image "$COVER" --theme-output "$T/never.ron"
+one_error "$XDG_CONFIG_HOME/rmpc-theme-gen/config: a directory"
+run_bounded 66 --check
+one_error "$XDG_CONFIG_HOME/rmpc-theme-gen/config: a directory"
+rm -r "$XDG_CONFIG_HOME/rmpc-theme-gen"
+
+# At most 1 MiB: a bad config file (78).  Exactly 1 MiB of comment and a
+# key after it is still read.
+tail='
+k = 3;
+space = "OKLAB";'
+head -c $((1048576 - ${#tail})) /dev/zero | tr '\0' '#' >"$T/big.conf"
+printf '%s' "$tail" >>"$T/big.conf"
+[ "$(wc -c <"$T/big.conf")" -eq 1048576 ] || t_fail "big.conf is not 1 MiB"
+run_bounded 0 --config "$T/big.conf" --image "$COVER" --theme-output "$T/big.ron"
+same_file "$T/k3.ron" "$T/big.ron"
+printf ' ' >>"$T/big.conf"
+run_bounded 78 --config "$T/big.conf" --image "$COVER" --theme-output "$T/never.ron"
+one_error "$T/big.conf: larger than 1 MiB"
+
+# @include is refused with the file and line, whatever it names, before
+# libconfig could open anything (a directory made it exit 2; a regular file
+# was read).
+printf 'k = 5;\n' >"$T/inc.conf"
+printf 'k = 3;\n@include "%s"\n' "$T/dir.conf" >"$T/incdir.conf"
+run_bounded 78 --config "$T/incdir.conf" --image "$COVER" --theme-output "$T/never.ron"
+one_error "$T/incdir.conf:2: @include is not supported"
+printf '# settings\nk = 3;\n  @include "%s"\n' "$T/inc.conf" >"$T/increg.conf"
+run_bounded 78 --config "$T/increg.conf" --image "$COVER" --theme-output "$T/never.ron"
+one_error "$T/increg.conf:3: @include is not supported"
+# also inside a comment spanning lines, where the check cannot tell
+printf 'k = 3;\n/*\n@include "%s"\n*/\n' "$T/inc.conf" >"$T/inccomment.conf"
+run_bounded 78 --config "$T/inccomment.conf" --image "$COVER" --theme-output "$T/never.ron"
+one_error "$T/inccomment.conf:3: @include is not supported"
+[ ! -e "$T/never.ron" ] || t_fail "a refused config still produced a theme"
+# line numbers are still the file's after reading it ourselves
+printf '# one\n\n/* three\n */\nk = 300;\n' >"$T/line5.conf"
+run 78 --config "$T/line5.conf" --image "$COVER"
+one_error "$T/line5.conf:5: k: out of range"
+
+# MPD_TIMEOUT takes what mpd_timeout takes (0.1 to 600 s, fractions); a
+# value outside is ignored with one warning line, also when the settings
+# are built twice (as the program does at start).
+for v in 0.1 2.5 600; do
+	MPD_TIMEOUT=$v run 0 --image "$COVER" --theme-output "$T/t.ron"
+	quiet_success
+done
+for v in 0 4000 abc 600.5 -1 1e2 0x10 ' 5' nan; do
+	MPD_TIMEOUT=$v run 0 --image "$COVER" --theme-output "$T/t.ron"
+	[ ! -s "$OUT" ] || t_fail "stdout not empty"
+	[ "$(wc -l <"$ERR")" -eq 1 ] || t_fail "MPD_TIMEOUT='$v': $(cat "$ERR")"
+	grep -q "^rmpc-theme-gen: warning: MPD_TIMEOUT=$v ignored: not a number of seconds from 0.1 to 600" "$ERR" ||
+		t_fail "MPD_TIMEOUT='$v': $(cat "$ERR")"
+done
 exit 0

@@ -2,7 +2,10 @@
 # Config reloads the watcher must not miss: a config file that did not
 # exist when the watcher started is read when it appears, also when its
 # directory is created with it; the command line still wins over the file
-# after every reload (file change and SIGHUP).
+# after every reload (file change and SIGHUP).  A config that becomes a
+# directory (or a FIFO) is reported on reload and the previous settings
+# stay: the watcher neither dies (libconfig 1.5 exited 2 on a directory)
+# nor blocks, and goes on publishing.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/integration/mpd-harness.sh"
 
@@ -53,6 +56,48 @@ wait_log 1 'config file changed: configuration reloaded'
 expected_theme "$COVER" "$T/e5.ron" --mode light
 cmp -s "$T/e4.ron" "$T/e5.ron" && t_fail "auto and light give the same theme"
 wait_for 10 same_file "$THEME" "$T/e5.ron"
+watcher_stop
+[ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
+
+# --config F, then F becomes a directory: the file-change reload and
+# SIGHUP each report it in one line and keep mode = "light".
+printf 'mode = "light";\n' > "$T/explicit.conf"
+MPD_HOST="$MPD_SOCK" watcher_start --config "$T/explicit.conf"
+theme_events 1
+same_file "$THEME" "$T/e5.ron" || t_fail "--config: mode from the file at start"
+rm "$T/explicit.conf"
+mkdir "$T/explicit.conf"
+kill -HUP "$W_PID"
+wait_log 1 "^.*SIGHUP: $T/explicit.conf: a directory, not a config file; keeping the previous configuration\$"
+kill -0 "$W_PID" 2>/dev/null || t_fail "the watcher died on a config that became a directory"
+play embedded-png/track.flac
+wait_log 1 'embedded-png/track.flac: theme published'
+expected_theme "$IFIX/covers/embedded.png" "$T/e6.ron" --mode light
+same_file "$THEME" "$T/e6.ron" || t_fail "after the failed reload: not the previous settings"
+# A FIFO there does not block the watcher: it still answers SIGHUP.
+rmdir "$T/explicit.conf"
+mkfifo "$T/explicit.conf"
+kill -HUP "$W_PID"
+wait_log 1 "SIGHUP: $T/explicit.conf: a FIFO, not a config file; keeping the previous configuration"
+kill -HUP "$W_PID"
+wait_log 2 "SIGHUP: $T/explicit.conf: a FIFO, not a config file"
+watcher_stop
+[ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
+
+# The default path becomes a directory: reported on SIGHUP, not taken as
+# "no config file" (which would have dropped mode = "light").  (inotify
+# reports files written or moved there, not a directory made there.)
+MPD_HOST="$MPD_SOCK" watcher_start
+wait_log 1 'embedded-png/track.flac: theme \(published\|unchanged\)'
+same_file "$THEME" "$T/e6.ron" || t_fail "default path: mode from the file at start"
+rm "$CONF"
+mkdir "$CONF"
+kill -HUP "$W_PID"
+wait_log 1 "SIGHUP: $CONF: a directory, not a config file; keeping the previous configuration"
+kill -0 "$W_PID" 2>/dev/null || t_fail "the watcher died on a config that became a directory"
+play embedded-jpeg/track.flac
+wait_log 1 'embedded-jpeg/track.flac: theme published'
+same_file "$THEME" "$T/e5.ron" || t_fail "default path: the previous settings were not kept"
 watcher_stop
 [ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
 exit 0
