@@ -144,7 +144,8 @@ rtg_options_resolve(const struct rtg_settings *s, struct rtg_options *o, char **
 		return RTG_EXIT_OK;
 	rc = rtg_file_read(s->template_path, RTG_TEMPLATE_MAX_BYTES, &buf, &len, err);
 	if (rc != 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		/* say which file: the config may name it, far from the command */
+		rtg_log(RTG_LOG_ERR, "template %s", err);
 		return rc == RTG_ERR_IO ? RTG_EXIT_NOINPUT
 		       : rc == RTG_ERR_LIMIT ? RTG_EXIT_CONFIG : RTG_EXIT_SOFTWARE;
 	}
@@ -161,7 +162,10 @@ oneshot_preview_style(void)
 	/* https://no-color.org: set and not empty means no colour. */
 	const char *nc = getenv("NO_COLOR");
 
-	return nc != NULL && nc[0] != '\0' ? RTG_PREVIEW_PLAIN : RTG_PREVIEW_TRUECOLOR;
+	if (nc != NULL && nc[0] != '\0')
+		return RTG_PREVIEW_PLAIN;
+	/* A pipe or a file gets text a reader or grep can use, not escapes. */
+	return isatty(STDOUT_FILENO) ? RTG_PREVIEW_TRUECOLOR : RTG_PREVIEW_PLAIN;
 }
 
 /* The report goes through rtg_publish as well: atomic, directories
@@ -197,7 +201,10 @@ oneshot_report(const struct rtg_settings *s, const struct rtg_options *o,
 	rc = rtg_publish(s->report_output, buf, len, &changed, err);
 	free(buf);
 	if (rc != 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		/* checked before the theme, so only a late failure (disk full)
+		 * gets here: the theme is already in place */
+		rtg_log(RTG_LOG_ERR, "report %s (the theme %s was written)", err,
+		        s->theme_output);
 		return RTG_EXIT_CANTCREAT;
 	}
 	return RTG_EXIT_OK;
@@ -214,13 +221,20 @@ rtg_oneshot_publish(const struct rtg_settings *s, const struct rtg_options *o,
 
 	if (changed != NULL)
 		*changed = false;
+	/* A report that cannot be written must fail the run before the theme
+	 * changes, so that exit 73 means "nothing published". */
+	if (s->report_output != NULL && strcmp(s->report_output, "-") != 0 &&
+	    rtg_publish_check(s->report_output, err) != 0) {
+		rtg_log(RTG_LOG_ERR, "report %s; theme not written", err);
+		return RTG_EXIT_CANTCREAT;
+	}
 	t0 = rtg_now_ms();
 	rc = rtg_publish(s->theme_output, res->theme, res->theme_len, &ch, err);
 	publish_ms = rtg_now_ms() - t0;
 	if (changed != NULL)
 		*changed = ch;
 	if (rc != 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		rtg_log(RTG_LOG_ERR, "theme %s", err);
 		return RTG_EXIT_CANTCREAT;
 	}
 	rtg_log(RTG_LOG_INFO, "%s: %s (from %s)", s->theme_output,

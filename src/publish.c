@@ -100,6 +100,72 @@ publish_write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* The hidden temp name next to target: ".BASE.XXXXXX" in its directory.
+ * 0, or -1 when the name is too long. */
+static int
+publish_tmpname(const char *target, char *tmp, size_t size)
+{
+	const char *slash = strrchr(target, '/');
+	const char *base = slash != NULL ? slash + 1 : target;
+	size_t dirlen = slash != NULL ? (size_t)(slash - target) : 0;
+	int rc;
+
+	rc = slash == NULL ? snprintf(tmp, size, ".%s.XXXXXX", base)
+	     : dirlen == 0 ? snprintf(tmp, size, "/.%s.XXXXXX", base)
+	     : snprintf(tmp, size, "%.*s/.%s.XXXXXX", (int)dirlen, target, base);
+	return rc < 0 || (size_t)rc >= size ? -1 : 0;
+}
+
+/* Directory part of path for messages: "." when there is none. */
+static void
+publish_dirname(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, size, ".");
+	else if (slash == path)
+		snprintf(dir, size, "/");
+	else
+		snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+int
+rtg_publish_check(const char *path, char *err)
+{
+	char resolved[PATH_MAX], tmp[PATH_MAX], dir[PATH_MAX];
+	const char *target = path;
+	const char *base;
+	struct stat st;
+	int fd, rc, e;
+
+	if (path == NULL || path[0] == '\0')
+		return rtg_fail(err, RTG_ERR_IO, "empty path");
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    realpath(path, resolved) != NULL)
+		target = resolved;
+	if ((rc = publish_mkdirs(target, err)) != 0)
+		return rc;
+	base = strrchr(target, '/');
+	base = base != NULL ? base + 1 : target;
+	if (base[0] == '\0' || (stat(target, &st) == 0 && S_ISDIR(st.st_mode)))
+		return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
+	if (publish_tmpname(target, tmp, sizeof tmp) != 0)
+		return rtg_fail(err, RTG_ERR_IO, "%s: path too long", path);
+	/* The same temp file rtg_publish would create, created and removed:
+	 * a read-only or full directory shows up now. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		publish_dirname(target, dir, sizeof dir);
+		return rtg_fail(err, RTG_ERR_IO, "%s: cannot write in %s: %s",
+		                path, dir, strerror(e));
+	}
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
 int
 rtg_publish(const char *path, const char *data, size_t len, bool *changed,
             char *err)
@@ -111,7 +177,6 @@ rtg_publish(const char *path, const char *data, size_t len, bool *changed,
 	mode_t mode = 0644;
 	struct stat st;
 	int fd, rc, e;
-	size_t dirlen;
 
 	*changed = false;
 	if (path == NULL || path[0] == '\0')
@@ -147,22 +212,21 @@ rtg_publish(const char *path, const char *data, size_t len, bool *changed,
 
 	slash = strrchr(target, '/');
 	base = slash != NULL ? slash + 1 : target;
-	dirlen = slash != NULL ? (size_t)(slash - target) : 0;
 	if (base[0] == '\0')
 		return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
 	/* Hidden name in the same directory: rename() must not cross file
 	 * systems, and rmpc's watcher ignores names other than the theme's. */
-	rc = slash == NULL ? snprintf(tmp, sizeof tmp, ".%s.XXXXXX", base)
-	     : dirlen == 0 ? snprintf(tmp, sizeof tmp, "/.%s.XXXXXX", base)
-	     : snprintf(tmp, sizeof tmp, "%.*s/.%s.XXXXXX", (int)dirlen, target, base);
-	if (rc < 0 || (size_t)rc >= sizeof tmp)
+	if (publish_tmpname(target, tmp, sizeof tmp) != 0)
 		return rtg_fail(err, RTG_ERR_IO, "%s: path too long", path);
 
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
+		char dir[PATH_MAX];
+
 		e = errno;
-		return rtg_fail(err, RTG_ERR_IO, "%s: cannot create a temporary file: %s",
-		                path, strerror(e));
+		publish_dirname(target, dir, sizeof dir);
+		return rtg_fail(err, RTG_ERR_IO, "%s: cannot write in %s: %s",
+		                path, dir, strerror(e));
 	}
 	if (publish_write_all(fd, data, len) != 0) {
 		e = errno;

@@ -18,4 +18,11 @@
 int rtg_publish(const char *path, const char *data, size_t len, bool *changed,
                 char *err);
 
+/* What rtg_publish would find wrong before it writes anything: creates the
+ * missing directories, then refuses a directory at path and a directory
+ * that does not accept a new file (a temp file is created and removed).
+ * 0 or RTG_ERR_IO with "PATH: reason" in err.  Lets a caller that writes
+ * two files fail before the first when the second cannot be written. */
+int rtg_publish_check(const char *path, char *err);
+
 #endif

@@ -78,6 +78,39 @@ static void job_free(struct job *j)
 	memset(j, 0, sizeof *j);
 }
 
+/* A relative theme path is taken from the working directory now, once:
+ * under systemd that directory is "/", and a path that silently depends on
+ * it is hard to find later.  The startup line logs the result.  Returns 0
+ * or an exit status (message logged). */
+static int theme_path_absolute(char **path)
+{
+	const char *rel = *path;
+	char *cwd, *abs;
+	size_t n;
+
+	if (rel[0] == '/')
+		return 0;
+	while (rel[0] == '.' && rel[1] == '/')
+		for (rel += 2; *rel == '/'; rel++)
+			;
+	if ((cwd = getcwd(NULL, 0)) == NULL) {
+		rtg_log(RTG_LOG_ERR, "theme %s: relative path, and the working directory "
+		        "is unknown: %s", *path, strerror(errno));
+		return RTG_EXIT_CANTCREAT;
+	}
+	n = strlen(cwd) + strlen(rel) + 2;
+	if ((abs = malloc(n)) == NULL) {
+		free(cwd);
+		rtg_log(RTG_LOG_ERR, "out of memory");
+		return RTG_EXIT_SOFTWARE;
+	}
+	snprintf(abs, n, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", rel);
+	free(cwd);
+	free(*path);
+	*path = abs;
+	return 0;
+}
+
 /* Returns 0 or an exit status (message logged). */
 static int job_init(struct job *j, const struct rtg_settings *s)
 {
@@ -95,6 +128,10 @@ static int job_init(struct job *j, const struct rtg_settings *s)
 		rtg_log(RTG_LOG_ERR, "no theme path: set theme_output (neither XDG_CONFIG_HOME nor HOME is known)");
 		job_free(j);
 		return RTG_EXIT_USAGE;
+	}
+	if ((rc = theme_path_absolute(&j->theme_path)) != 0) {
+		job_free(j);
+		return rc;
 	}
 	if (j->s.cache &&
 	    rtg_cache_open(j->s.cache_dir, j->s.cache_max_bytes, &j->cache, err) < 0)
@@ -232,17 +269,29 @@ static void timer_arm(struct watcher *w, int ms)
 	(void)timerfd_settime(w->tfd, 0, &its, NULL);
 }
 
+/* "MPD at " before a message that starts with the server's name (those
+ * from mpd.c do), so that "localhost:6600: cannot connect" says what it is. */
+static const char *mpd_at(const char *name, const char *msg)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && strncmp(msg, name, n) == 0 && msg[n] == ':' ? "MPD at " : "";
+}
+
 static void conn_down(struct watcher *w, enum conn_state st, const char *msg)
 {
+	const char *at = mpd_at(w->target.name, msg);
+
 	/* One line per state change, not per attempt (the reason may vary
 	 * while MPD is down: refused, missing socket, ...). */
 	if (w->state != st) {
 		if (st == CONN_DENIED)
-			rtg_log(RTG_LOG_ERR, "%s; retrying every %d s", msg, BACKOFF_MAX_MS / 1000);
+			rtg_log(RTG_LOG_ERR, "%s%s; retrying every %d s", at, msg,
+			        BACKOFF_MAX_MS / 1000);
 		else if (w->state == CONN_UP)
 			rtg_log(RTG_LOG_WARN, "lost MPD: %s; reconnecting", msg);
 		else
-			rtg_log(RTG_LOG_WARN, "%s; retrying", msg);
+			rtg_log(RTG_LOG_WARN, "%s%s; retrying", at, msg);
 	} else {
 		rtg_log(RTG_LOG_DEBUG, "still down: %s", msg);
 	}
@@ -316,7 +365,13 @@ static void publish_text(struct watcher *w, enum rtg_log_level lvl, const char *
 	bool changed = false;
 
 	if (rtg_publish(w->job.theme_path, text, len, &changed, err) < 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		/* The watcher carries on: the next track may succeed.  Only a
+		 * failed reload nudge leaves the new file in place (changed). */
+		if (changed)
+			rtg_log(RTG_LOG_WARN, "%s: theme %s", uri, err);
+		else
+			rtg_log(RTG_LOG_WARN, "%s: cannot publish the theme: %s; "
+			        "keeping the current theme", uri, err);
 		return;
 	}
 	rtg_log(lvl, "%s: %s (%s; %.1f ms since the event)", uri,
@@ -908,12 +963,12 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 	}
 	rc = rtg_mpd_open(&t, s->mpd_timeout_ms, s->binarylimit, &m, err);
 	if (rc < 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		rtg_log(RTG_LOG_ERR, "%s%s", mpd_at(t.name, err), err);
 		rc = rc == RTG_ERR_NOMEM ? RTG_EXIT_SOFTWARE : RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}
 	if ((rc = rtg_mpd_current(m, &song, err)) < 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		rtg_log(RTG_LOG_ERR, "%s%s", mpd_at(t.name, err), err);
 		rc = RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}
@@ -926,7 +981,7 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 	rc = fetch_rc = rtg_mpd_fetch_art(m, song.uri, s->art_order, s->art_order_n,
 	                                  s->art_max_bytes, &art, err);
 	if (rc == RTG_MPD_LOST || rc == RTG_MPD_DENIED) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		rtg_log(RTG_LOG_ERR, "%s%s", mpd_at(t.name, err), err);
 		rc = RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}
@@ -963,7 +1018,7 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 		}
 	}
 	if (rtg_publish(j.theme_path, text, len, &changed, err) < 0) {
-		rtg_log(RTG_LOG_ERR, "%s", err);
+		rtg_log(RTG_LOG_ERR, "theme %s", err);
 		rc = RTG_EXIT_CANTCREAT;
 		goto out;
 	}

@@ -51,10 +51,10 @@ fi
 
 # Unwritable target.  A parent that is a regular file:
 run 73 --image "$COVER" --theme-output "$T/original.ron/x/theme.ron"
-one_error "$T/original.ron/x/theme.ron: "
+one_error "theme $T/original.ron/x/theme.ron: "
 # The target is a directory:
 run 73 --image "$COVER" --theme-output "$dir"
-one_error "$dir: "
+one_error "theme $dir: "
 untouched "directory target"
 # The disk fills up while writing (RLIMIT_FSIZE works for root too; the
 # signal it raises is ignored so that write() fails with EFBIG):
@@ -64,16 +64,29 @@ set +e
 status=$?
 set -e
 [ "$status" -eq 73 ] || t_fail "write failure: exit $status ($(cat "$ERR"))"
-one_error "$theme: "
+one_error "theme $theme: "
 untouched "write failure"
 # A read-only directory (root writes anyway):
 if [ "$(id -u)" != 0 ]; then
 	chmod 555 "$dir"
 	run 73 --image "$COVER" --theme-output "$theme"
-	one_error "$theme: "
+	one_error "theme $theme: cannot write in $dir: "
 	chmod 755 "$dir"
 	untouched "read-only directory"
 fi
+
+# A template named but missing: the message says it is the template.
+run 66 --image "$COVER" --theme-output "$theme" --template "$T/no-template.ron"
+one_error "template $T/no-template.ron: No such file"
+untouched "missing template"
+
+# MPD unreachable (no source option): named as MPD, exit 69.
+MPD_HOST=127.0.0.1 MPD_PORT=1
+export MPD_HOST MPD_PORT
+run 69 --theme-output "$theme"
+unset MPD_HOST MPD_PORT
+one_error "MPD at 127.0.0.1:1: cannot connect"
+untouched "MPD unreachable"
 
 # Limits are checked before reading: a file above max_bytes (64 MiB) is
 # refused from its size alone (a sparse file costs no disk).

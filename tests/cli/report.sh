@@ -97,7 +97,19 @@ run 0 --image "$weird" --theme-output "$theme" --output "$T/weird.json"
 want=$(printf '%s/we"ird\\na\tme\001\357\277\275.png' "$T")
 python3 "$T/check.py" "$T/weird.json" "$theme" "$want" 8 CIELAB
 
-# an unwritable report path fails with 73 and one line
-run 73 --image "$COVER" --theme-output "$theme" --output "$T/r/report.json/x.json"
-one_error "$T/r/report.json/x.json: "
+# An unwritable report path fails with 73 and one line naming the report,
+# and it fails before the theme is touched: the theme keeps its bytes and
+# inode, a new theme path is not created.
+cp "$theme" "$T/before.ron"
+ino=$(stat -c %i "$theme")
+run 73 --image "$COVER" --mode light --theme-output "$theme" --output "$T/r/report.json/x.json"
+one_error "report $T/r/report.json/x.json: "
+grep -q 'theme not written' "$ERR" || t_fail "does not say the theme is kept: $(cat "$ERR")"
+same_file "$T/before.ron" "$theme"
+[ "$(stat -c %i "$theme")" = "$ino" ] || t_fail "theme replaced despite the report failure"
+mkdir "$T/adir"
+run 73 --image "$COVER" --theme-output "$T/new/r.ron" --output "$T/adir"
+one_error "report $T/adir: is a directory"
+[ ! -e "$T/new/r.ron" ] || t_fail "theme written although the report cannot be"
+no_temp_files "$T/adir"
 exit 0

@@ -54,11 +54,11 @@ same_file "$T/original.ron" "$theme"
 
 # Missing template file: unreadable input.
 run 66 --image "$COVER" --template "$T/nope.ron" --theme-output "$theme"
-one_error "$T/nope.ron: "
+one_error "template $T/nope.ron: "
 # Above the size limit (1 MiB), refused from its size.
 head -c 1048577 /dev/zero | tr '\0' ' ' >"$T/huge.ron"
 run 78 --image "$COVER" --template "$T/huge.ron" --theme-output "$theme"
-one_error "$T/huge.ron: "
+one_error "template $T/huge.ron: "
 same_file "$T/original.ron" "$theme"
 no_temp_files "$dir"
 
