@@ -224,6 +224,20 @@ cli_check_combinations(char *err)
 	if (GIVEN(OPT_PREVIEW) && GIVEN(OPT_OUTPUT) && strcmp(cli.report_output, "-") == 0)
 		return rtg_fail(err, RTG_ERR_ARG,
 		                "--preview and --output - both write to standard output");
+	if (GIVEN(OPT_CHECK)) {
+		/* --check reads the theme path, the config and the verbosity;
+		 * anything about generating would be silently ignored. */
+		static const int gen_only[] = {
+			OPT_K, OPT_SPACE, OPT_MODE, OPT_FULL_DECODE, OPT_TEMPLATE,
+			OPT_BUILTIN, OPT_OUTPUT, OPT_PREVIEW,
+		};
+		for (size_t i = 0; i < sizeof gen_only / sizeof gen_only[0]; i++)
+			if (GIVEN(gen_only[i]))
+				return rtg_fail(err, RTG_ERR_ARG,
+				                "--%s: not used by --check (it takes only "
+				                "--config, --theme-output, -v and -q)",
+				                cli_opt_name(gen_only[i]));
+	}
 	return 0;
 }
 
@@ -343,6 +357,15 @@ fail:
 int
 rtg_settings_resolve_paths(struct rtg_settings *s, char *err)
 {
+	/* "-" is standard output for --image and --output, but a theme has
+	 * to be a file rmpc can reload: refuse it rather than create a file
+	 * named "-" by surprise (./- still names that file).  Only the
+	 * command line can say "-": the config file makes a relative
+	 * theme_output relative to its own directory. */
+	if (s->theme_output != NULL && strcmp(s->theme_output, "-") == 0)
+		return rtg_fail(err, RTG_ERR_ARG,
+		                "--theme-output -: the theme cannot go to standard output "
+		                "(give a file; ./- for a file named -)");
 	if (s->theme_output != NULL)
 		return 0;
 	s->theme_output = rtg_settings_default_theme_path();
@@ -375,8 +398,9 @@ rtg_cli_usage(FILE *f)
 		fprintf(f, "  %-28s%s\n", left, o->help);
 	}
 	fputs("\nExit status: 0 ok, 64 usage, 65 bad image, 66 unreadable input,\n"
-	      "69 MPD unreachable, 70 internal, 73 cannot write, 75 no art,\n"
-	      "78 bad config or template.  See rmpc-theme-gen(1).\n", f);
+	      "69 MPD unreachable or another watcher running, 70 internal,\n"
+	      "73 cannot write, 75 no art, 78 bad config or template.\n"
+	      "See rmpc-theme-gen(1).\n", f);
 }
 
 void

@@ -62,4 +62,57 @@ one_error
 run 64 --watch --repeat 2
 one_error
 
+# --check takes only what it reads: generation options are refused, not
+# silently ignored.
+for opt in "--k 3" "--space oklab" "--mode dark" --full-decode "--template $T/x" \
+	"--builtin-template rmpc-0.10" "--output $T/r.json" --preview; do
+	# shellcheck disable=SC2086 # option and its argument
+	run 64 --check $opt
+	one_error "${opt%% *}: not used by --check"
+done
+[ ! -e "$T/r.json" ] || t_fail "--check wrote a report"
+# ... and what it reads is accepted (its verdict here: no MPD, exit 69)
+: >"$T/empty.conf"
+run 69 --check --theme-output "$T/check.ron" -q --config "$T/empty.conf"
+grep -q "theme path: $T/check.ron" "$OUT" || t_fail "--check ignored --theme-output: $(cat "$OUT")"
+
+# --theme-output - is refused (a theme must be a file rmpc reloads) rather
+# than creating a file named "-"; ./- names that file.
+mkdir "$T/cwd"
+cd "$T/cwd"
+run 64 --image "$COVER" --theme-output -
+one_error "--theme-output -: "
+grep -q '\./-' "$ERR" || t_fail "no hint for a file named -: $(cat "$ERR")"
+run 64 --watch --theme-output -
+one_error "--theme-output -: "
+run 64 --image "$COVER" --theme-output - --output -
+one_error "--theme-output -: "
+[ -z "$(ls -A "$T/cwd")" ] || t_fail "files created: $(ls -A "$T/cwd")"
+run 0 --image "$COVER" --theme-output ./-
+[ -s "$T/cwd/-" ] || t_fail "./- did not write a file named -"
+
+# The watcher makes a relative theme path absolute at startup (under
+# systemd the working directory is /) and logs it.  MPD is unreachable
+# here: the watcher logs its start, then retries.
+MPD_HOST=127.0.0.1 MPD_PORT=1 "$RTG_BIN" --watch --theme-output rel/./t.ron \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+i=0
+until grep -q 'cannot connect' "$ERR" || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill "$pid" 2>/dev/null || :
+wait "$pid" || :
+grep -q "theme $T/cwd/rel/./t.ron;" "$ERR" || t_fail "theme path not absolute: $(cat "$ERR")"
+# and an unreachable MPD is named as such
+grep -q "warning: MPD at 127.0.0.1:1: cannot connect" "$ERR" ||
+	t_fail "MPD not named: $(cat "$ERR")"
+cd "$T"
+
+# --help: exit 69 also means another watcher is running
+run 0 --help
+tr '\n' ' ' <"$OUT" | grep -q '69 MPD unreachable or another watcher running' ||
+	t_fail "--help does not explain 69: $(cat "$OUT")"
+
 exit 0
