@@ -559,6 +559,8 @@ int rtg_art_order_parse(const char *v, enum rtg_art_source order[2], int *n)
 	return 0;
 }
 
+_Static_assert(RTG_CONFIG_MAX_BYTES == 1 << 20, "read_file's message says 1 MiB");
+
 /* What a file that is not a regular file is, for the message. */
 static const char *file_kind(mode_t m)
 {
@@ -644,7 +646,6 @@ nomem:
 	rc = rtg_fail(err, RTG_ERR_NOMEM, "%s: out of memory", path);
 	goto out;
 toobig:
-	_Static_assert(RTG_CONFIG_MAX_BYTES == 1 << 20, "the message says 1 MiB");
 	rc = rtg_fail(err, RTG_ERR_ARG, "%s: larger than 1 MiB, the limit for a config file",
 	              path);
 out:
