@@ -37,7 +37,8 @@ struct rtg_mpd; /* opaque: one connection */
 
 /* The timeout, in ms, that rtg_mpd_open really applies for timeout_ms:
  * <= 0 means the default, 5 s; more than an hour is clamped to 3600 s
- * (the most MPD_TIMEOUT accepts); then it is rounded up to whole seconds,
+ * (the config key and MPD_TIMEOUT accept at most 600); then it is rounded
+ * up to whole seconds,
  * the only ones libmpdclient gets right (src/mpd.c): 1 and 1000 give
  * 1000, 1001 gives 2000.  So the shortest timeout applied is 1 s. */
 unsigned rtg_mpd_timeout_applied(int timeout_ms);

@@ -45,7 +45,9 @@ settings_env_timeout_ms(int fallback)
 		if (sec >= 0.1 && sec <= 600)
 			return (int)(sec * 1000 + 0.5);
 	}
-	if (!warned) {
+	/* "warned" only once the line was really shown: main's first build,
+	 * which only finds the verbosity, logs errors alone */
+	if (!warned && rtg_log_enabled(RTG_LOG_WARN)) {
 		/* the value is quoted: keep the line one line, and short */
 		for (i = 0; v[i] != '\0' && i < sizeof shown - 4; i++)
 			shown[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];

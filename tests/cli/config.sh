@@ -119,4 +119,7 @@ for v in 0 4000 abc 600.5 -1 1e2 0x10 ' 5' nan; do
 	grep -q "^rmpc-theme-gen: warning: MPD_TIMEOUT=$v ignored: not a number of seconds from 0.1 to 600" "$ERR" ||
 		t_fail "MPD_TIMEOUT='$v': $(cat "$ERR")"
 done
+# ... and -q silences that warning like any other
+MPD_TIMEOUT=abc run 0 -q --image "$COVER" --theme-output "$T/t.ron"
+quiet_success
 exit 0
