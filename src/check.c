@@ -415,7 +415,8 @@ struct theme_origin {
 static void move_fix(char *fix, size_t cap, const struct theme_origin *o, const char *want)
 {
 	if (o->cli)
-		snprintf(fix, cap, "pass --theme-output %s (the path came from --theme-output)", want);
+		snprintf(fix, cap, "pass --theme-output %s instead (the path came from the command line)",
+		         want);
 	else if (o->config != NULL)
 		snprintf(fix, cap, "in %s set theme_output = \"%s\";", o->config, want);
 	else
@@ -426,12 +427,13 @@ static void check_rmpc(struct doctor *d, const char *theme_path,
                        const struct theme_origin *origin)
 {
 	char *cfg = rmpc_config_path(), *text = NULL;
-	char dir[PATH_MAX], cand[5][PATH_MAX + 16], fix[5 * PATH_MAX + 256], err[RTG_ERRLEN];
+	char dir[PATH_MAX], cand[5][2 * PATH_MAX + 16], fix[5 * PATH_MAX + 256], err[RTG_ERRLEN];
 	char name[2 * PATH_MAX], moved[2 * PATH_MAX];
 	const char *target = theme_path;
 	struct rmpc_conf rc;
 	size_t len;
 	int chosen = -1, ours = -1;
+	bool have_cfg;
 
 	if (cfg == NULL) {
 		say("FAIL", "set HOME", "cannot locate rmpc's config (no XDG_CONFIG_HOME, no HOME)");
@@ -441,14 +443,36 @@ static void check_rmpc(struct doctor *d, const char *theme_path,
 	snprintf(dir, sizeof dir, "%s", cfg);
 	*strrchr(dir, '/') = '\0';
 
+	have_cfg = rtg_file_read(cfg, RMPC_CONFIG_MAX, (uint8_t **)&text, &len, err) == 0;
+	if (have_cfg) {
+		scan_rmpc(text, len, &rc);
+		free(text);
+	} else {
+		memset(&rc, 0, sizeof rc);
+	}
+	if (rc.has_theme) {
+		/* rmpc's resolution order: first existing wins. */
+		snprintf(cand[0], sizeof cand[0], "%s/themes/%s.ron", dir, rc.theme);
+		snprintf(cand[1], sizeof cand[1], "%s/themes/%s", dir, rc.theme);
+		snprintf(cand[2], sizeof cand[2], "%s/%s.ron", dir, rc.theme);
+		snprintf(cand[3], sizeof cand[3], "%s/%s", dir, rc.theme);
+		expand_path(rc.theme, cand[4], sizeof cand[4]);
+		for (int i = 0; i < 5 && chosen < 0; i++)
+			if (exists(cand[i]))
+				chosen = i;
+	}
+
 	if (!inside(theme_path, dir)) {
-		/* The advice below is about where the theme should be: the same
-		 * file name in rmpc's themes directory. */
+		/* Everything below is advice about where the theme should be:
+		 * the file rmpc's config.ron names if that is inside rmpc's
+		 * directory, else the same file name in its themes directory. */
 		const char *base = strrchr(theme_path, '/');
 		size_t bl;
 		base = base != NULL ? base + 1 : theme_path;
 		bl = strlen(base);
-		if (bl > 4 && strcmp(base + bl - 4, ".ron") == 0)
+		if (rc.has_theme && inside(cand[chosen >= 0 ? chosen : 0], dir))
+			snprintf(moved, sizeof moved, "%s", cand[chosen >= 0 ? chosen : 0]);
+		else if (bl > 4 && strcmp(base + bl - 4, ".ron") == 0)
 			snprintf(moved, sizeof moved, "%s/themes/%s", dir, base);
 		else
 			snprintf(moved, sizeof moved, "%s/themes/current-song.ron", dir);
@@ -463,15 +487,13 @@ static void check_rmpc(struct doctor *d, const char *theme_path,
 	}
 	theme_name_for(target, dir, name, sizeof name);
 
-	if (rtg_file_read(cfg, RMPC_CONFIG_MAX, (uint8_t **)&text, &len, err) < 0) {
+	if (!have_cfg) {
 		snprintf(fix, sizeof fix, "create %s containing  (theme: Some(\"%s\"))", cfg, name);
 		say("FAIL", fix, "rmpc's config: %s", err);
 		d->problems_setup++;
 		free(cfg);
 		return;
 	}
-	scan_rmpc(text, len, &rc);
-	free(text);
 	if (!rc.has_theme) {
 		snprintf(fix, sizeof fix, "add  theme: Some(\"%s\"),  to the top-level ( ... ) of %s",
 		         name, cfg);
@@ -486,18 +508,9 @@ static void check_rmpc(struct doctor *d, const char *theme_path,
 		    cfg, rc.theme_line);
 		d->problems_setup++;
 	}
-	/* rmpc's resolution order: first existing wins. */
-	snprintf(cand[0], sizeof cand[0], "%s/themes/%s.ron", dir, rc.theme);
-	snprintf(cand[1], sizeof cand[1], "%s/themes/%s", dir, rc.theme);
-	snprintf(cand[2], sizeof cand[2], "%s/%s.ron", dir, rc.theme);
-	snprintf(cand[3], sizeof cand[3], "%s/%s", dir, rc.theme);
-	expand_path(rc.theme, cand[4], sizeof cand[4]);
-	for (int i = 0; i < 5; i++) {
-		if (chosen < 0 && exists(cand[i]))
-			chosen = i;
-		if (ours < 0 && same_path(cand[i], target))
+	for (int i = 0; i < 5 && ours < 0; i++)
+		if (same_path(cand[i], target))
 			ours = i;
-	}
 	if (ours >= 0 && (chosen < 0 || chosen == ours)) {
 		if (target == theme_path)
 			say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line,

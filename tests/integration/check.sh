@@ -75,17 +75,24 @@ printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$T/elsewhere.ron"
 doctor
 [ $rc -eq 78 ] || t_fail "outside: exit $rc"
 has "is outside rmpc's config directory"
-has "fix: in $CONF set theme_output = \"$XDG_CONFIG_HOME/rmpc/themes/elsewhere.ron\";"
-# From the command line: the fix says so, and the advice for rmpc's config
-# names the theme where the fix puts it, never the path outside.
+has "fix: in $CONF set theme_output = \"$THEME\";"
+# From the command line: the fix says so, and points at the theme rmpc's
+# config names; the rest of the advice agrees, never the path outside.
 printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
-rc=0; "$RTG_BIN" --check --theme-output "$T/x/t.ron" > "$T/out" 2>&1 || rc=$?
+outside() { rc=0; "$RTG_BIN" --check --theme-output "$T/x/t.ron" > "$T/out" 2>&1 || rc=$?; }
+outside
 [ $rc -eq 78 ] || t_fail "outside, from --theme-output: exit $rc"
 has "the theme $T/x/t.ron is outside"
-has "fix: pass --theme-output $XDG_CONFIG_HOME/rmpc/themes/t.ron (the path came from --theme-output)"
-has "write theme: Some(\"t\")"
+has "fix: pass --theme-output $THEME instead (the path came from the command line)"
+has "ok     $RMPC:1: theme \"current-song\" is $THEME, where the fix above puts the theme"
 grep -q "Some(\"$T" "$T/out" && t_fail "advises the outside path: $(cat "$T/out")"
 grep -q 'theme_output =' "$T/out" && t_fail "config advice for a command-line path: $(cat "$T/out")"
+# Without rmpc's config: the same file name in rmpc's themes directory.
+mv "$RMPC" "$T/rmpc.away"
+outside
+has "fix: pass --theme-output $XDG_CONFIG_HOME/rmpc/themes/t.ron instead"
+has "fix: create $RMPC containing  (theme: Some(\"t\"))"
+mv "$T/rmpc.away" "$RMPC"
 
 # First run: rmpc's config directory does not exist yet.  The default
 # theme is inside it all the same (the fix is to create config.ron).
