@@ -15,7 +15,18 @@
 #include "lock.h"
 #include "status.h"
 
-char *rtg_lock_path(void)
+/* Whether dir is a directory of ours that others cannot write to.
+ * Group-writable passes with our own group (user private groups), as for
+ * the cache. */
+static bool dir_ok(const char *dir)
+{
+	struct stat st;
+	return stat(dir[0] != '\0' ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && (st.st_mode & 002) == 0 &&
+	       ((st.st_mode & 020) == 0 || st.st_gid == getegid());
+}
+
+char *rtg_lock_path_cache(void)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char host[65], buf[4096];
@@ -50,6 +61,19 @@ char *rtg_lock_path(void)
 	return strdup(buf);
 }
 
+char *rtg_lock_path(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char buf[4096];
+
+	/* An XDG_RUNTIME_DIR that is not private (set to /tmp, say) is as
+	 * good as none: someone else could create the file first. */
+	if (xdg != NULL && xdg[0] == '/' && dir_ok(xdg) &&
+	    (size_t)snprintf(buf, sizeof buf, "%s/rmpc-theme-gen.lock", xdg) < sizeof buf)
+		return strdup(buf);
+	return rtg_lock_path_cache();
+}
+
 /* Creates the missing directories of path's directory, new ones 0700. */
 static int mkdir_parents(const char *path)
 {
@@ -71,25 +95,19 @@ static int mkdir_parents(const char *path)
 }
 
 /* The lock's directory must be ours and closed to others: anyone who can
- * write there can replace the file and so block or fool the watcher.
- * Group-writable passes with our own group (user private groups), as for
- * the cache. */
+ * write there can replace the file and so block or fool the watcher. */
 static int dir_private(const char *path, char *err)
 {
 	char dir[4096], *slash;
-	struct stat st;
 
 	snprintf(dir, sizeof dir, "%s", path);
 	if ((slash = strrchr(dir, '/')) == NULL)
 		return 0;
 	*slash = '\0';
-	if (stat(dir[0] != '\0' ? dir : "/", &st) < 0)
-		return rtg_fail(err, RTG_ERR_IO, "%s: %s", dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 002) != 0 ||
-	    ((st.st_mode & 020) != 0 && st.st_gid != getegid()))
+	if (!dir_ok(dir))
 		return rtg_fail(err, RTG_ERR_IO,
 		                "%s: not a directory of ours closed to others: refusing to lock there",
-		                dir);
+		                dir[0] != '\0' ? dir : "/");
 	return 0;
 }
 
@@ -115,7 +133,7 @@ static pid_t read_pid(int fd)
 	return v > 0 && (*end == '\n' || *end == '\0') ? (pid_t)v : 0;
 }
 
-int rtg_lock_acquire(const char *path, pid_t *holder, char *err)
+static int lock_one(const char *path, pid_t *holder, char *err)
 {
 	char buf[32];
 	int fd, n;
@@ -161,13 +179,53 @@ int rtg_lock_acquire(const char *path, pid_t *holder, char *err)
 	return fd;
 }
 
-void rtg_lock_release(int fd)
+/* The cache lock taken beside the XDG_RUNTIME_DIR one (see lock.h). */
+static int second_fd = -1;
+
+int rtg_lock_acquire(const char *path, pid_t *holder, char *err)
 {
-	if (fd >= 0)
-		close(fd); /* drops the flock; the file stays (unlinking races) */
+	char *cache = rtg_lock_path_cache();
+	int fd, fd2 = -1;
+
+	if ((fd = lock_one(path, holder, err)) < 0) {
+		free(cache);
+		return fd;
+	}
+	if (cache != NULL && strcmp(cache, path) != 0) {
+		char err2[RTG_ERRLEN];
+		fd2 = lock_one(cache, holder, err2);
+		if (fd2 == RTG_ERR_LIMIT) {
+			/* A watcher started without XDG_RUNTIME_DIR. */
+			close(fd);
+			free(cache);
+			memcpy(err, err2, RTG_ERRLEN);
+			return RTG_ERR_LIMIT;
+		}
+		/* Any other failure leaves the runtime lock alone in charge:
+		 * it worked before there was a second one. */
+		*holder = 0;
+	}
+	free(cache);
+	if (fd2 >= 0) {
+		if (second_fd >= 0)
+			close(second_fd);
+		second_fd = fd2;
+	}
+	return fd;
 }
 
-int rtg_lock_probe(const char *path, pid_t *holder)
+void rtg_lock_release(int fd)
+{
+	/* Closing drops the flock; the files stay (unlinking races). */
+	if (fd >= 0)
+		close(fd);
+	if (second_fd >= 0) {
+		close(second_fd);
+		second_fd = -1;
+	}
+}
+
+static int probe_one(const char *path, pid_t *holder)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), held = 0;
 
@@ -181,5 +239,18 @@ int rtg_lock_probe(const char *path, pid_t *holder)
 		*holder = read_pid(fd);
 	}
 	close(fd);
+	return held;
+}
+
+int rtg_lock_probe(const char *path, pid_t *holder)
+{
+	char *cache;
+	int held = probe_one(path, holder);
+
+	if (held || (cache = rtg_lock_path_cache()) == NULL)
+		return held;
+	if (strcmp(cache, path) != 0)
+		held = probe_one(cache, holder);
+	free(cache);
 	return held;
 }
