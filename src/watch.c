@@ -825,7 +825,9 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 	rtg_log_init(log_verbosity(s->verbosity), 1);
 
 	if ((lock_path = rtg_lock_path()) == NULL) {
-		rtg_log(RTG_LOG_ERR, "out of memory");
+		/* NULL: out of memory, or no home directory to keep it in */
+		rtg_log(RTG_LOG_ERR, "no place for the watcher's lock: out of memory, or "
+		        "neither XDG_RUNTIME_DIR, XDG_CACHE_HOME nor a home directory is usable");
 		return RTG_EXIT_SOFTWARE;
 	}
 	lock_fd = rtg_lock_acquire(lock_path, &holder, err);
