@@ -590,8 +590,7 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	struct rtg_settings cli;
 	char err[RTG_ERRLEN];
 
-	if (theme == NULL || lock == NULL) {
-		free(theme);
+	if (theme == NULL) {
 		free(lock);
 		say("FAIL", "set HOME or pass --theme-output", "no theme path");
 		return RTG_EXIT_USAGE;
@@ -614,7 +613,12 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	say("ok", NULL, "theme path: %s", theme);
 	check_theme_file(&d, theme);
 	check_rmpc(&d, theme, &origin);
-	if (rtg_lock_probe(lock, &holder))
+	/* No lock path (no home directory, or out of memory) is no reason to
+	 * skip the other checks: --theme-output gave the theme's place. */
+	if (lock == NULL)
+		say("note", "set XDG_RUNTIME_DIR, XDG_CACHE_HOME or HOME",
+		    "no place for the watcher's lock: not checked whether a watcher is running");
+	else if (rtg_lock_probe(lock, &holder))
 		say("ok", NULL, "a watcher is running (pid %ld)", (long)holder);
 	else
 		say("note", "systemctl --user enable --now rmpc-theme-gen", "no watcher is running");

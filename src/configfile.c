@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 
 #include "configfile.h"
 #include "log.h"
+#include "modes.h"
 #include "settings.h"
 #include "status.h"
 
@@ -388,9 +388,10 @@ static int k_mpd_timeout(struct ctx *c, const config_setting_t *st)
 		v = config_setting_get_float(st);
 	else
 		return bad(c, st, "expected a number of seconds");
-	if (!(v >= 0.1 && v <= 600))
-		return bad(c, st, "out of range (%s seconds)", "0.1..600");
-	c->s->mpd_timeout_ms = (int)(v * 1000 + 0.5);
+	int ms = rtg_settings_timeout_ms(v);
+	if (ms < 0)
+		return bad(c, st, "out of range (%s seconds)", RTG_MPD_TIMEOUT_RANGE);
+	c->s->mpd_timeout_ms = ms;
 	return 0;
 }
 
@@ -559,99 +560,29 @@ int rtg_art_order_parse(const char *v, enum rtg_art_source order[2], int *n)
 	return 0;
 }
 
-_Static_assert(RTG_CONFIG_MAX_BYTES == 1 << 20, "read_file's message says 1 MiB");
-
-/* What a file that is not a regular file is, for the message. */
-static const char *file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	return "an unusual file";
-}
+_Static_assert(RTG_CONFIG_MAX_BYTES == 1 << 20, "read_config's message says 1 MiB");
 
 /* Reads the whole file into a NUL-terminated buffer (*out, malloc'd).
  *
  * libconfig must never open the file itself: given a directory its flex
  * scanner calls exit(2) ("input in flex scanner failed"), and a FIFO would
- * block the watcher.  So: open non-blocking (a FIFO opens at once), require
- * a regular file, and refuse more than RTG_CONFIG_MAX_BYTES, both from
+ * block the watcher.  rtg_file_read_regular opens without blocking, requires
+ * a regular file, and refuses more than RTG_CONFIG_MAX_BYTES, both from
  * fstat before allocating and while reading (the file may grow, and some
  * files report size 0).  Unreadable -> RTG_ERR_IO, too big -> RTG_ERR_ARG. */
-static int read_file(const char *path, char **out, size_t *len, char *err)
+static int read_config(const char *path, char **out, size_t *len, char *err)
 {
-	struct stat st;
-	size_t cap, n = 0;
-	char *buf = NULL;
-	int fd, rc = 0;
+	uint8_t *buf;
+	int rc = rtg_file_read_regular(path, RTG_CONFIG_MAX_BYTES, "config file", &buf, len,
+	                               err);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s, not a config file", path,
-		              file_kind(st.st_mode));
-		goto out;
-	}
-	if (st.st_size > RTG_CONFIG_MAX_BYTES)
-		goto toobig;
-	/* One byte more than the file should hold, to see it grow. */
-	cap = (size_t)st.st_size + 1;
-	if (cap < 4096)
-		cap = 4096; /* files in /proc and the like report size 0 */
-	if ((buf = malloc(cap + 1)) == NULL)
-		goto nomem;
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			char *nb;
-			if (cap > RTG_CONFIG_MAX_BYTES)
-				goto toobig;
-			cap = cap > RTG_CONFIG_MAX_BYTES / 2 ? (size_t)RTG_CONFIG_MAX_BYTES + 1
-			                                     : cap * 2;
-			if ((nb = realloc(buf, cap + 1)) == NULL)
-				goto nomem;
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > RTG_CONFIG_MAX_BYTES)
-		goto toobig;
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	goto out;
-nomem:
-	rc = rtg_fail(err, RTG_ERR_NOMEM, "%s: out of memory", path);
-	goto out;
-toobig:
-	rc = rtg_fail(err, RTG_ERR_ARG, "%s: larger than 1 MiB, the limit for a config file",
-	              path);
-out:
-	free(buf);
-	close(fd);
-	return rc;
+	if (rc == RTG_ERR_LIMIT)
+		return rtg_fail(err, RTG_ERR_ARG,
+		                "%s: larger than 1 MiB, the limit for a config file", path);
+	if (rc < 0)
+		return rc;
+	*out = (char *)buf;
+	return 0;
 }
 
 /* libconfig 1.5 opens the file an "@include" line names, with no hook to
@@ -698,7 +629,7 @@ int rtg_config_load(const char *path, struct rtg_settings *s, char *err)
 	char *text = NULL;
 	size_t len = 0;
 
-	if ((rc = read_file(path, &text, &len, err)) < 0)
+	if ((rc = read_config(path, &text, &len, err)) < 0)
 		return rc;
 	if ((rc = check_text(path, text, len, err)) < 0) {
 		free(text);

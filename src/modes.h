@@ -35,6 +35,13 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path);
 int rtg_file_read(const char *path, size_t max, uint8_t **buf, size_t *len,
                   char *err);
 
+/* rtg_file_read for a file that must be a regular file: anything else
+ * (directory, FIFO, socket, device) is refused with RTG_ERR_IO
+ * "PATH: a FIFO, not a WHAT" before it is read, and "-" is a file name,
+ * not standard input.  Neither function blocks opening a FIFO. */
+int rtg_file_read_regular(const char *path, size_t max, const char *what,
+                          uint8_t **buf, size_t *len, char *err);
+
 /* The generation options of s with the user template (if any) read into
  * *tmpl (malloc'd, caller frees; NULL for a built-in template), the size
  * limit RTG_TEMPLATE_MAX_BYTES checked before reading.  Returns 0 or the

@@ -22,10 +22,53 @@
 #include "report.h"
 #include "status.h"
 
-int
-rtg_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, char *err)
+/* Opens path for reading without ever blocking in open(): a FIFO opened
+ * O_RDONLY waits for a writer, so a named FIFO nobody writes to would hang
+ * the program (and the watcher, which rereads the template on SIGHUP and
+ * the fallback image on every track).  Opened O_NONBLOCK, a FIFO opens at
+ * once; O_NONBLOCK is then cleared so that reads wait for a writer that is
+ * there (a pipe from "<(...)" works as before) and a FIFO without one reads
+ * end of file at once, which the callers report as empty input. */
+static int
+file_open_nonblock(const char *path)
 {
-	const bool is_stdin = strcmp(path, "-") == 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), fl, e;
+
+	if (fd < 0)
+		return -1;
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* What a file that is not a regular file is, for the message. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	return "an unusual file";
+}
+
+/* rtg_file_read and rtg_file_read_regular.  what != NULL: only a regular
+ * file is accepted ("PATH: a FIFO, not a WHAT") and "-" is a file name. */
+static int
+file_read(const char *path, size_t max, const char *what, uint8_t **buf, size_t *len,
+          char *err)
+{
+	const bool is_stdin = what == NULL && strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "stdin" : path;
 	struct stat st;
 	uint8_t *p = NULL, *q;
@@ -34,7 +77,7 @@ rtg_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, char *er
 
 	*buf = NULL;
 	*len = 0;
-	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = is_stdin ? STDIN_FILENO : file_open_nonblock(path);
 	if (fd < 0) {
 		e = errno;
 		return rtg_fail(err, RTG_ERR_IO, "%s: %s", name, strerror(e));
@@ -42,6 +85,11 @@ rtg_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, char *er
 	if (fstat(fd, &st) != 0) {
 		e = errno;
 		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", name, strerror(e));
+		goto out;
+	}
+	if (what != NULL && !S_ISREG(st.st_mode)) {
+		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s, not a %s", name, file_kind(st.st_mode),
+		              what);
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -56,6 +104,8 @@ rtg_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, char *er
 		goto out;
 	}
 	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+	if (cap < 4096)
+		cap = 4096; /* files in /proc and the like report size 0 */
 	if (cap > max + 1)
 		cap = max + 1;
 	for (;;) {
@@ -100,6 +150,19 @@ out:
 	if (!is_stdin)
 		close(fd);
 	return rc;
+}
+
+int
+rtg_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, char *err)
+{
+	return file_read(path, max, NULL, buf, len, err);
+}
+
+int
+rtg_file_read_regular(const char *path, size_t max, const char *what, uint8_t **buf,
+                      size_t *len, char *err)
+{
+	return file_read(path, max, what, buf, len, err);
 }
 
 int
@@ -355,7 +418,7 @@ image_map(const char *path, size_t max, uint8_t **map, size_t *len)
 
 	if (strcmp(path, "-") == 0)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = file_open_nonblock(path); /* a FIFO must not block here either */
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||

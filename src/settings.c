@@ -28,7 +28,6 @@ settings_env_timeout_ms(int fallback)
 	const char *v = getenv("MPD_TIMEOUT");
 	size_t digits = 0, dots = 0, i;
 	char shown[40];
-	double sec = 0;
 
 	if (v == NULL || *v == '\0')
 		return fallback;
@@ -41,9 +40,9 @@ settings_env_timeout_ms(int fallback)
 			break;
 	}
 	if (v[i] == '\0' && digits > 0 && dots <= 1 && i <= 32) {
-		sec = strtod(v, NULL);
-		if (sec >= 0.1 && sec <= 600)
-			return (int)(sec * 1000 + 0.5);
+		int ms = rtg_settings_timeout_ms(strtod(v, NULL));
+		if (ms >= 0)
+			return ms;
 	}
 	/* "warned" only once the line was really shown: main's first build,
 	 * which only finds the verbosity, logs errors alone */

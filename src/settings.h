@@ -68,4 +68,19 @@ int rtg_settings_set_str(char **field, const char *value);
  * (~/.config when unset); malloc'd, NULL if HOME is unknown too. */
 char *rtg_settings_default_theme_path(void);
 
+/* The MPD timeout, as the config key mpd_timeout and MPD_TIMEOUT give it:
+ * seconds, fractions allowed, from RTG_MPD_TIMEOUT_MIN_S to
+ * RTG_MPD_TIMEOUT_MAX_S (RTG_MPD_TIMEOUT_RANGE, for messages).  Returns
+ * the milliseconds, rounded to nearest, or -1 outside the range (NaN too). */
+#define RTG_MPD_TIMEOUT_MIN_S 0.1
+#define RTG_MPD_TIMEOUT_MAX_S 600
+#define RTG_MPD_TIMEOUT_RANGE "0.1..600"
+static inline int
+rtg_settings_timeout_ms(double sec)
+{
+	if (!(sec >= RTG_MPD_TIMEOUT_MIN_S && sec <= RTG_MPD_TIMEOUT_MAX_S))
+		return -1;
+	return (int)(sec * 1000 + 0.5);
+}
+
 #endif

@@ -828,7 +828,7 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 		/* NULL: out of memory, or no home directory to keep it in */
 		rtg_log(RTG_LOG_ERR, "no place for the watcher's lock: out of memory, or "
 		        "neither XDG_RUNTIME_DIR, XDG_CACHE_HOME nor a home directory is usable");
-		return RTG_EXIT_SOFTWARE;
+		return RTG_EXIT_UNAVAILABLE; /* man page: the watcher's lock cannot be used */
 	}
 	lock_fd = rtg_lock_acquire(lock_path, &holder, err);
 	free(lock_path);

@@ -88,6 +88,56 @@ unset MPD_HOST MPD_PORT
 one_error "MPD at 127.0.0.1:1: cannot connect"
 untouched "MPD unreachable"
 
+# A FIFO as the image: opened without waiting for a writer, so one with
+# none is empty input at once (65), not a hang (the old code blocked in
+# open(); timeout's 124 would show it).  A pipe with a writer still works,
+# as "-" and by name (/dev/stdin, like a shell's <(...)).
+mkfifo "$T/fifo.jpg"
+set +e
+timeout 5 "$RTG_BIN" --image "$T/fifo.jpg" --theme-output "$theme" >"$OUT" 2>"$ERR" </dev/null
+status=$?
+set -e
+[ "$status" -eq 65 ] || t_fail "FIFO image: exit $status, expected 65 ($(cat "$ERR"))"
+one_error "$T/fifo.jpg: "
+untouched "FIFO image"
+for name in - /dev/stdin; do
+	set +e
+	cat "$COVER" | timeout 5 "$RTG_BIN" --image "$name" --theme-output "$T/piped.ron" \
+		>"$OUT" 2>"$ERR"
+	status=$?
+	set -e
+	[ "$status" -eq 0 ] || t_fail "image from a pipe as $name: exit $status ($(cat "$ERR"))"
+	quiet_success
+done
+run 0 --image "$COVER" --theme-output "$T/direct.ron"
+same_file "$T/direct.ron" "$T/piped.ron"
+
+# No place for the watcher's lock (XDG_RUNTIME_DIR unset, the cache path
+# too long for a file name): the lock cannot be used, 69, before MPD.
+long=/$(printf '%4100s' '' | tr ' ' x)
+set +e
+(unset XDG_RUNTIME_DIR; XDG_CACHE_HOME=$long MPD_HOST=127.0.0.1 MPD_PORT=1 \
+	timeout 5 "$RTG_BIN" --watch --theme-output "$theme" >"$OUT" 2>"$ERR" </dev/null)
+status=$?
+set -e
+[ "$status" -eq 69 ] || t_fail "watcher without a lock path: exit $status ($(cat "$ERR"))"
+grep -q "no place for the watcher's lock" "$ERR" || t_fail "no lock path: $(cat "$ERR")"
+untouched "watcher without a lock path"
+
+# The config key mpd_timeout has MPD_TIMEOUT's range (config.sh checks
+# the variable's edges): 0.1 and 600 s are taken, just outside is refused.
+for v in 0.1 600 2.5 1; do
+	printf 'mpd_timeout = %s;\n' "$v" >"$T/timeout.conf"
+	run 0 --config "$T/timeout.conf" --image "$COVER" --theme-output "$T/timeout.ron"
+	quiet_success
+done
+for v in 0.09 600.5 0 -1 601; do
+	printf 'mpd_timeout = %s;\n' "$v" >"$T/timeout.conf"
+	run 78 --config "$T/timeout.conf" --image "$COVER" --theme-output "$theme"
+	one_error "$T/timeout.conf:1: mpd_timeout: out of range (0.1..600 seconds)"
+	untouched "mpd_timeout = $v"
+done
+
 # Limits are checked before reading: a file above max_bytes (64 MiB) is
 # refused from its size alone (a sparse file costs no disk).
 truncate -s 65M "$T/big.jpg" 2>/dev/null || dd if=/dev/zero of="$T/big.jpg" bs=1 count=0 seek=65M 2>/dev/null

@@ -62,6 +62,38 @@ one_error "template $T/huge.ron: "
 same_file "$T/original.ron" "$theme"
 no_temp_files "$dir"
 
+# A FIFO named as the template: opened without waiting for a writer (the
+# watcher rereads the template on SIGHUP), so one with none reads as empty
+# at once, from the command line and from the config file.  A bounded run:
+# the old code blocked in open().  A pipe with a writer is still read.
+run_bounded() {
+	want=$1
+	shift
+	set +e
+	timeout 5 "$RTG_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null
+	status=$?
+	set -e
+	[ "$status" -eq "$want" ] ||
+		t_fail "exit $status, expected $want: rmpc-theme-gen $* ($(cat "$ERR"))"
+}
+mkfifo "$T/fifo.ron"
+run_bounded 78 --image "$COVER" --template "$T/fifo.ron" --theme-output "$theme"
+one_error "$T/fifo.ron:1: "
+same_file "$T/original.ron" "$theme"
+printf 'template = "%s";\n' "$T/fifo.ron" >"$T/fifo-template.conf"
+run_bounded 78 --config "$T/fifo-template.conf" --image "$COVER" --theme-output "$theme"
+one_error "$T/fifo.ron:1: "
+same_file "$T/original.ron" "$theme"
+no_temp_files "$dir"
+set +e
+cat "$T/mine.ron" | timeout 5 "$RTG_BIN" --image "$COVER" --template /dev/stdin \
+	--theme-output "$T/piped-out.ron" >"$OUT" 2>"$ERR"
+status=$?
+set -e
+[ "$status" -eq 0 ] || t_fail "template from a pipe: exit $status ($(cat "$ERR"))"
+quiet_success
+same_file "$T/mine-out.ron" "$T/piped-out.ron"
+
 # The built-in templates: both audited, and different.
 run 0 --image "$COVER" --builtin-template rmpc-0.10 --theme-output "$T/010.ron"
 run 0 --image "$COVER" --builtin-template rmpc-0.11 --theme-output "$T/011.ron"

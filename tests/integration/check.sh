@@ -38,6 +38,17 @@ doctor
 has "$RMPC:4: theme \"current-song\" is this file"
 has "rmpc's hot reload is on"
 has 'no watcher is running'
+# No place for the watcher's lock (XDG_RUNTIME_DIR unset, the cache path
+# too long for a file name): the other checks still run, the lock's is
+# skipped with a note, and the setup is still good.
+long=/$(printf '%4100s' '' | tr ' ' x)
+rc=0
+(unset XDG_RUNTIME_DIR; XDG_CACHE_HOME=$long "$RTG_BIN" --check) > "$T/out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || t_fail "no lock path: exit $rc: $(cat "$T/out")"
+has 'ok     MPD at'
+has "rmpc's hot reload is on"
+has "note   no place for the watcher's lock: not checked whether a watcher is running"
+grep -q 'no theme path' "$T/out" && t_fail "no lock path: $(cat "$T/out")"
 
 # A theme of another name; an earlier candidate shadowing ours.
 printf '(\n    theme: Some("mine"),\n    enable_config_hot_reload: false,\n)\n' > "$RMPC"
