@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,23 +262,59 @@ struct rtg_cache {
 	size_t max_disk;
 };
 
-static char *default_dir(void)
+char *rtg_cache_base_dir(void)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	const char *base = NULL, *sub = "rmpc-theme-gen";
 	char *p;
 	size_t n;
 
-	if (xdg != NULL && xdg[0] == '/')
+	/* Relative XDG_CACHE_HOME is ignored, as the XDG spec says.  Without
+	 * HOME (cron, some service managers) the password database still
+	 * knows the home directory. */
+	if (xdg != NULL && xdg[0] == '/') {
 		base = xdg;
-	else if (home != NULL && home[0] != '\0')
-		base = home, sub = ".cache/rmpc-theme-gen";
+	} else {
+		if (home == NULL || home[0] == '\0') {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw != NULL ? pw->pw_dir : NULL;
+		}
+		if (home != NULL && home[0] != '\0')
+			base = home, sub = ".cache/rmpc-theme-gen";
+	}
 	if (base == NULL)
 		return NULL;
 	n = strlen(base) + strlen(sub) + 2;
 	if ((p = malloc(n)) != NULL)
 		snprintf(p, n, "%s/%s", base, sub);
 	return p;
+}
+
+int rtg_mkdir_p(char *dir, mode_t mode)
+{
+	if (dir[0] == '\0') {
+		errno = ENOENT; /* what mkdir("") says */
+		return -1;
+	}
+	for (char *s = dir + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(dir, mode) < 0 && errno != EEXIST)
+			return -1; /* dir now names the one that failed */
+		*s = '/';
+	}
+	return mkdir(dir, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int rtg_dir_private(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return -1;
+	return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & 002) == 0 &&
+	       ((st.st_mode & 020) == 0 || st.st_gid == getegid());
 }
 
 int rtg_cache_open(const char *dir, size_t max_disk_bytes,
@@ -290,7 +327,7 @@ int rtg_cache_open(const char *dir, size_t max_disk_bytes,
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
 	c->max_disk = max_disk_bytes;
 	if (max_disk_bytes > 0) {
-		c->dir = dir != NULL ? strdup(dir) : default_dir();
+		c->dir = dir != NULL ? strdup(dir) : rtg_cache_base_dir();
 		if (c->dir == NULL && dir != NULL) {
 			free(c);
 			return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
@@ -360,14 +397,12 @@ static char *entry_path(const struct rtg_cache *c, const struct rtg_cache_key *k
  * (it only has to be a valid theme). */
 static int dir_private(const struct rtg_cache *c, char *err)
 {
-	struct stat st;
+	int r = rtg_dir_private(c->dir);
 
-	if (stat(c->dir, &st) < 0)
+	if (r < 0)
 		return errno == ENOENT ? 0 : rtg_fail(err, RTG_ERR_IO, "%s: %s", c->dir,
 		                                      strerror(errno));
-	/* Group-writable passes with our own group (user private groups). */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 002) != 0 ||
-	    ((st.st_mode & 020) != 0 && st.st_gid != getegid()))
+	if (r == 0)
 		return rtg_fail(err, RTG_ERR_IO,
 		                "%s: not a directory of ours closed to others: themes cached in memory only",
 		                c->dir);
@@ -454,21 +489,6 @@ int rtg_cache_get(struct rtg_cache *c, const struct rtg_cache_key *k,
 	*text = t;
 	*where = "disk";
 	return 0;
-}
-
-static int mkdir_p(char *path, mode_t mode)
-{
-	for (char *s = path + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(path, mode) < 0 && errno != EEXIST) {
-			*s = '/';
-			return -1;
-		}
-		*s = '/';
-	}
-	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 struct file_age {
@@ -560,7 +580,7 @@ static int disk_put(struct rtg_cache *c, const struct rtg_cache_key *k,
 	if ((tmp = malloc(n)) == NULL)
 		goto nomem;
 	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-	if (mkdir_p(dir, 0700) < 0) {
+	if (rtg_mkdir_p(dir, 0700) < 0) {
 		rc = rtg_fail(err, RTG_ERR_IO, "%s: %s", c->dir, strerror(errno));
 		goto out;
 	}

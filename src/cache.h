@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pipeline.h"
 
@@ -47,10 +48,27 @@ const uint8_t *rtg_build_id(size_t *len);
 const uint8_t *rtg_build_id_note(const void *seg, size_t size, size_t align, size_t *len);
 void rtg_cache_key_hex(const struct rtg_cache_key *k, char out[33]);
 
+/* $XDG_CACHE_HOME/rmpc-theme-gen when XDG_CACHE_HOME is absolute, else
+ * ~/.cache/rmpc-theme-gen with HOME, or the password database's home
+ * when HOME is unset or empty.  The cache and the watcher's cache lock
+ * both live here, so they always agree.  malloc'd; NULL on OOM or when no
+ * home directory is known. */
+char *rtg_cache_base_dir(void);
+
+/* Creates dir and its missing parents with mode (before the umask), like
+ * mkdir -p.  0, or -1 with errno set and dir cut short at the component
+ * that failed (for the message); dir is unchanged on success. */
+int rtg_mkdir_p(char *dir, mode_t mode);
+
+/* 1 if dir is a directory of ours that others cannot write to (group
+ * writable passes with our own group: user private groups), 0 if it is
+ * not, -1 with errno set when it cannot be stat()ed. */
+int rtg_dir_private(const char *dir);
+
 struct rtg_cache;
 
-/* dir NULL: $XDG_CACHE_HOME/rmpc-theme-gen (~/.cache/...).  max_disk_bytes
- * 0: memory only.  The directory is created on the first store.
+/* dir NULL: rtg_cache_base_dir() (memory only when no home is known).
+ * max_disk_bytes 0: memory only.  The directory is created on the first store.
  * 0 or RTG_ERR_NOMEM. */
 int rtg_cache_open(const char *dir, size_t max_disk_bytes,
                    struct rtg_cache **out, char *err);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,30 +11,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "lock.h"
 #include "status.h"
 
-/* Whether dir is a directory of ours that others cannot write to.
- * Group-writable passes with our own group (user private groups), as for
- * the cache. */
+/* Whether dir is a directory of ours that others cannot write to ("" is
+ * the root, the directory of "/NAME"). */
 static bool dir_ok(const char *dir)
 {
-	struct stat st;
-	return stat(dir[0] != '\0' ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_uid == geteuid() && (st.st_mode & 002) == 0 &&
-	       ((st.st_mode & 020) == 0 || st.st_gid == getegid());
+	return rtg_dir_private(dir[0] != '\0' ? dir : "/") == 1;
 }
 
 char *rtg_lock_path_cache(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *base = rtg_cache_base_dir();
 	char host[65], buf[4096];
 	int n;
 
-	if (home == NULL || home[0] == '\0') {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
+	/* The same directory as the cache (XDG_CACHE_HOME, HOME or the
+	 * password database), so the two never disagree. */
+	if (base == NULL)
+		return NULL;
 	/* The host name keeps watchers on machines sharing an NFS home
 	 * apart (flock() works across NFS).  Only a safe file name part. */
 	if (gethostname(host, sizeof host) < 0)
@@ -47,15 +43,8 @@ char *rtg_lock_path_cache(void)
 			*c = '_';
 	if (host[0] == '\0' || host[0] == '.')
 		snprintf(host, sizeof host, "localhost");
-	/* Relative XDG_CACHE_HOME is ignored, as the XDG spec says (and as
-	 * the cache does). */
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(buf, sizeof buf, "%s/rmpc-theme-gen/watch-%s.lock", xdg, host);
-	else if (home != NULL && home[0] != '\0')
-		n = snprintf(buf, sizeof buf, "%s/.cache/rmpc-theme-gen/watch-%s.lock", home,
-		             host);
-	else
-		return NULL;
+	n = snprintf(buf, sizeof buf, "%s/watch-%s.lock", base, host);
+	free(base);
 	if (n < 0 || (size_t)n >= sizeof buf)
 		return NULL;
 	return strdup(buf);
@@ -83,15 +72,7 @@ static int mkdir_parents(const char *path)
 	    (slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
-	for (char *s = dir + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
+	return rtg_mkdir_p(dir, 0700);
 }
 
 /* The lock's directory must be ours and closed to others: anyone who can

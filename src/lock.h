@@ -16,9 +16,10 @@
  * absolute directory of ours closed to others, else rtg_lock_path_cache().
  * malloc'd; NULL on OOM or when no home directory is known. */
 char *rtg_lock_path(void);
-/* $XDG_CACHE_HOME/rmpc-theme-gen/watch-HOST.lock (~/.cache/... when
- * XDG_CACHE_HOME is unset or relative; HOME from the password database
- * when unset), HOST the host name (machines sharing an NFS home each run
+/* rtg_cache_base_dir()/watch-HOST.lock, the cache's own directory:
+ * $XDG_CACHE_HOME/rmpc-theme-gen/ (~/.cache/... when XDG_CACHE_HOME is
+ * unset or relative; the home from the password database when HOME is
+ * unset), HOST the host name (machines sharing an NFS home each run
  * their own watcher).  malloc'd; NULL on OOM or when no home is known. */
 char *rtg_lock_path_cache(void);
 
@@ -31,6 +32,10 @@ char *rtg_lock_path_cache(void);
  * ours.  RTG_ERR_LIMIT when another process holds one (*holder = its pid,
  * 0 if unknown), RTG_ERR_IO otherwise; err says which. */
 int rtg_lock_acquire(const char *path, pid_t *holder, char *err);
+/* Closes fd, and the cache lock's fd, which rtg_lock_acquire keeps in one
+ * hidden static slot rather than returning it: one watcher per process,
+ * so at most one lock pair is held at a time (not thread-safe; a later
+ * acquire closes the slot's earlier fd, and any release empties it). */
 void rtg_lock_release(int fd);
 /* Whether a watcher holds the lock at path or the cache lock now (1,
  * *holder = its pid or 0) or not (0), without taking them or touching

@@ -17,11 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h" /* rtg_mkdir_p */
 #include "publish.h"
 #include "status.h"
 
 /* Creates every missing directory on the way to (not including) the last
- * component of path. */
+ * component of path, with the user's umask (themes are not secret). */
 static int
 publish_mkdirs(const char *path, char *err)
 {
@@ -36,19 +37,11 @@ publish_mkdirs(const char *path, char *err)
 	if (p == NULL || p == buf)
 		return 0;
 	*p = '\0';
-	for (p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			int e = errno;
-			return rtg_fail(err, RTG_ERR_IO, "%s: cannot create directory %s: %s",
-			                path, buf, strerror(e));
-		}
-		*p = c;
-		if (c == '\0')
-			break;
+	if (rtg_mkdir_p(buf, 0755) != 0) {
+		int e = errno;
+		/* buf names the directory that could not be made */
+		return rtg_fail(err, RTG_ERR_IO, "%s: cannot create directory %s: %s",
+		                path, buf, strerror(e));
 	}
 	return 0;
 }
@@ -130,37 +123,69 @@ publish_dirname(const char *path, char *dir, size_t size)
 		snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
-int
-rtg_publish_check(const char *path, char *err)
+/* The first steps of rtg_publish and rtg_publish_check: refuses an empty
+ * path (message empty_msg), follows a symlinked theme (dotfile managers)
+ * to update the file it points to rather than replace the link (resolved,
+ * PATH_MAX bytes, holds that name), and creates the missing directories.
+ * *target: path or resolved.  0 or RTG_ERR_IO with err set. */
+static int
+publish_target(const char *path, const char *empty_msg, char *resolved,
+               const char **target, char *err)
 {
-	char resolved[PATH_MAX], tmp[PATH_MAX], dir[PATH_MAX];
-	const char *target = path;
-	const char *base;
 	struct stat st;
-	int fd, rc, e;
 
+	*target = path;
 	if (path == NULL || path[0] == '\0')
-		return rtg_fail(err, RTG_ERR_IO, "empty path");
+		return rtg_fail(err, RTG_ERR_IO, "%s", empty_msg);
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
 	    realpath(path, resolved) != NULL)
-		target = resolved;
-	if ((rc = publish_mkdirs(target, err)) != 0)
-		return rc;
-	base = strrchr(target, '/');
+		*target = resolved;
+	return publish_mkdirs(*target, err);
+}
+
+/* Creates the temp file beside target (tmp, PATH_MAX bytes, gets its
+ * name): the fd, or RTG_ERR_IO with err about path.  A hidden name in the
+ * same directory: rename() must not cross file systems, and rmpc's
+ * watcher ignores names other than the theme's. */
+static int
+publish_open_tmp(const char *path, const char *target, char *tmp, char *err)
+{
+	const char *base = strrchr(target, '/');
+	int fd;
+
 	base = base != NULL ? base + 1 : target;
-	if (base[0] == '\0' || (stat(target, &st) == 0 && S_ISDIR(st.st_mode)))
+	if (base[0] == '\0')
 		return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
-	if (publish_tmpname(target, tmp, sizeof tmp) != 0)
+	if (publish_tmpname(target, tmp, PATH_MAX) != 0)
 		return rtg_fail(err, RTG_ERR_IO, "%s: path too long", path);
-	/* The same temp file rtg_publish would create, created and removed:
-	 * a read-only or full directory shows up now. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		e = errno;
+		char dir[PATH_MAX];
+		int e = errno;
+
 		publish_dirname(target, dir, sizeof dir);
 		return rtg_fail(err, RTG_ERR_IO, "%s: cannot write in %s: %s",
 		                path, dir, strerror(e));
 	}
+	return fd;
+}
+
+int
+rtg_publish_check(const char *path, char *err)
+{
+	char resolved[PATH_MAX], tmp[PATH_MAX];
+	const char *target;
+	struct stat st;
+	int fd, rc;
+
+	if ((rc = publish_target(path, "empty path", resolved, &target, err)) != 0)
+		return rc;
+	if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+		return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
+	/* The same temp file rtg_publish would create, created and removed:
+	 * a read-only or full directory shows up now. */
+	if ((fd = publish_open_tmp(path, target, tmp, err)) < 0)
+		return fd;
 	close(fd);
 	unlink(tmp);
 	return 0;
@@ -172,23 +197,13 @@ rtg_publish(const char *path, const char *data, size_t len, bool *changed,
 {
 	char resolved[PATH_MAX];
 	char tmp[PATH_MAX];
-	const char *target = path;
-	const char *slash, *base;
+	const char *target;
 	mode_t mode = 0644;
 	struct stat st;
 	int fd, rc, e;
 
 	*changed = false;
-	if (path == NULL || path[0] == '\0')
-		return rtg_fail(err, RTG_ERR_IO, "empty theme path");
-
-	/* A symlinked theme (dotfile managers) is updated where it points
-	 * rather than replaced by a regular file. */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    realpath(path, resolved) != NULL)
-		target = resolved;
-
-	if ((rc = publish_mkdirs(target, err)) != 0)
+	if ((rc = publish_target(path, "empty theme path", resolved, &target, err)) != 0)
 		return rc;
 
 	fd = open(target, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -210,24 +225,8 @@ rtg_publish(const char *path, const char *data, size_t len, bool *changed,
 		close(fd);
 	}
 
-	slash = strrchr(target, '/');
-	base = slash != NULL ? slash + 1 : target;
-	if (base[0] == '\0')
-		return rtg_fail(err, RTG_ERR_IO, "%s: is a directory", path);
-	/* Hidden name in the same directory: rename() must not cross file
-	 * systems, and rmpc's watcher ignores names other than the theme's. */
-	if (publish_tmpname(target, tmp, sizeof tmp) != 0)
-		return rtg_fail(err, RTG_ERR_IO, "%s: path too long", path);
-
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		char dir[PATH_MAX];
-
-		e = errno;
-		publish_dirname(target, dir, sizeof dir);
-		return rtg_fail(err, RTG_ERR_IO, "%s: cannot write in %s: %s",
-		                path, dir, strerror(e));
-	}
+	if ((fd = publish_open_tmp(path, target, tmp, err)) < 0)
+		return fd;
 	if (publish_write_all(fd, data, len) != 0) {
 		e = errno;
 		rtg_fail(err, RTG_ERR_IO, "%s: write failed: %s", path, strerror(e));
