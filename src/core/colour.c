@@ -26,6 +26,7 @@
 
 #include "colour.h"
 #include "status.h"
+#include "text.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -824,18 +825,6 @@ rtg_rgb8_hex(struct rtg_rgb8 c, char out[8])
 	out[7] = '\0';
 }
 
-static int
-hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int
 rtg_hex_parse(const char *s, struct rtg_rgb8 *out)
 {
@@ -844,7 +833,7 @@ rtg_hex_parse(const char *s, struct rtg_rgb8 *out)
 	if (s == NULL || s[0] != '#')
 		return RTG_ERR_ARG;
 	for (i = 0; i < 6; i++) {
-		d[i] = hex_digit(s[i + 1]);  /* stops at NUL: -1 */
+		d[i] = rtg_hex_digit((unsigned char)s[i + 1]);  /* stops at NUL: -1 */
 		if (d[i] < 0)
 			return RTG_ERR_ARG;
 	}

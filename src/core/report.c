@@ -13,43 +13,8 @@
 #include <string.h>
 
 #include "report.h"
+#include "text.h"
 #include "status.h"
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
- * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
 
 static void
 json_string(FILE *f, const char *s)
@@ -80,7 +45,7 @@ json_string(FILE *f, const char *s)
 				fprintf(f, "\\u%04x", c);
 				break;
 			}
-			len = utf8_seq_len(p, n);
+			len = rtg_utf8_seq_len(p, n);
 			if (len == 0) {
 				fputs("\\ufffd", f);
 				len = 1;

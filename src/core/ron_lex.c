@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ron_lex.h"
+#include "text.h"
 #include "status.h"
 
 int
@@ -43,18 +44,6 @@ static int
 is_ident_char(int c)
 {
 	return is_ident_start(c) || is_digit(c);
-}
-
-static int
-hex_val(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 const char *
@@ -182,7 +171,7 @@ parse_escape(struct rtg_ron_parser *p, char *o, size_t *olen)
 	case 'f': *o = '\f'; break;
 	case '0': *o = '\0'; break;
 	case 'x': {
-		int h1 = hex_val(peek(p, 0)), h2 = hex_val(peek(p, 1));
+		int h1 = rtg_hex_digit(peek(p, 0)), h2 = rtg_hex_digit(peek(p, 1));
 
 		if (h1 < 0 || h2 < 0 || h1 > 7)
 			return rtg_ron_fail(p, p->line, "bad \\x escape");
@@ -195,8 +184,8 @@ parse_escape(struct rtg_ron_parser *p, char *o, size_t *olen)
 
 		if (peek(p, 0) == '{') {
 			p->pos++;
-			while (hex_val(peek(p, 0)) >= 0 && digits < 6) {
-				cp = cp * 16 + (unsigned long)hex_val(peek(p, 0));
+			while (rtg_hex_digit(peek(p, 0)) >= 0 && digits < 6) {
+				cp = cp * 16 + (unsigned long)rtg_hex_digit(peek(p, 0));
 				p->pos++;
 				digits++;
 			}
@@ -205,9 +194,9 @@ parse_escape(struct rtg_ron_parser *p, char *o, size_t *olen)
 			p->pos++;
 		} else {
 			for (digits = 0; digits < 4; digits++) {
-				if (hex_val(peek(p, 0)) < 0)
+				if (rtg_hex_digit(peek(p, 0)) < 0)
 					return rtg_ron_fail(p, p->line, "bad \\u escape");
-				cp = cp * 16 + (unsigned long)hex_val(peek(p, 0));
+				cp = cp * 16 + (unsigned long)rtg_hex_digit(peek(p, 0));
 				p->pos++;
 			}
 		}
@@ -362,7 +351,7 @@ rtg_ron_number(struct rtg_ron_parser *p, struct rtg_ron **out)
 	if (peek(p, 0) == '0' && (peek(p, 1) == 'x' || peek(p, 1) == 'o' ||
 	                          peek(p, 1) == 'b')) {
 		p->pos += 2;
-		while (hex_val(peek(p, 0)) >= 0 || peek(p, 0) == '_') {
+		while (rtg_hex_digit(peek(p, 0)) >= 0 || peek(p, 0) == '_') {
 			digits += peek(p, 0) != '_';
 			p->pos++;
 		}
@@ -410,7 +399,6 @@ rtg_ron_utf8_bad_line(const char *s, size_t len, int *is_nul)
 	while (i < len) {
 		unsigned c = u[i];
 		size_t n;
-		unsigned long cp;
 
 		if (c == 0) {
 			*is_nul = 1;
@@ -421,28 +409,7 @@ rtg_ron_utf8_bad_line(const char *s, size_t len, int *is_nul)
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 4;
-			cp = c & 0x07;
-		} else {
-			return line;
-		}
-		if (i + n > len)
-			return line;
-		for (size_t k = 1; k < n; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return line;
-			cp = cp << 6 | (u[i + k] & 0x3f);
-		}
-		/* overlong, surrogate or beyond U+10FFFF */
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		if ((n = rtg_utf8_seq_len(u + i, len - i)) == 0)
 			return line;
 		i += n;
 	}
