@@ -9,7 +9,7 @@
 
 #include <stb_image.h>
 #ifdef HAVE_JPEG
-#include <jpeglib.h>
+#include "t_jpeg.h"
 #endif
 
 #include "image.h"
@@ -577,35 +577,6 @@ block_mean_diff(const struct rtg_image *full, const struct rtg_image *img, int d
 	return worst;
 }
 
-/* libjpeg's own decode of every scan at 1/d scale (the reference for the
- * reduced stream); NULL on any error. */
-static uint8_t *
-libjpeg_scaled(const uint8_t *buf, size_t len, int d, uint32_t *w, uint32_t *h)
-{
-	struct jpeg_decompress_struct ci;
-	struct jpeg_error_mgr je;
-	uint8_t *px;
-
-	ci.err = jpeg_std_error(&je);
-	jpeg_create_decompress(&ci);
-	jpeg_mem_src(&ci, buf, (unsigned long)len);
-	jpeg_read_header(&ci, TRUE);
-	ci.scale_num = 1;
-	ci.scale_denom = (unsigned)d;
-	ci.out_color_space = JCS_EXT_RGBA;
-	jpeg_start_decompress(&ci);
-	*w = ci.output_width;
-	*h = ci.output_height;
-	px = malloc((size_t)*w * *h * 4);
-	while (px != NULL && ci.output_scanline < *h) {
-		JSAMPROW row = px + (size_t)ci.output_scanline * *w * 4;
-		jpeg_read_scanlines(&ci, &row, 1);
-	}
-	jpeg_finish_decompress(&ci);
-	jpeg_destroy_decompress(&ci);
-	return px;
-}
-
 /* Progressive JPEGs at reduced scale are decoded from the DC scans and the
  * AC first scans that scale reads, without AC refinement (jpegprog.c, or
  * libjpeg on a stream without those scans): still the same picture, and a
@@ -633,7 +604,7 @@ test_progressive_reduced(void)
 				continue;
 			T_CHECK(img.decoder == rtg_jpegprog_decoder, "%s", img.decoder);
 			struct rtg_image ref = img;
-			ref.px = libjpeg_scaled(buf, len, d, &ref.width, &ref.height);
+			ref.px = t_libjpeg_decode(buf, len, d, &ref.width, &ref.height);
 			T_CHECK(ref.px != NULL && ref.width == img.width && ref.height == img.height,
 			        "%s 1/%d: libjpeg reference", names[i], d);
 			if (ref.px == NULL) {

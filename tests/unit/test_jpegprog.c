@@ -19,7 +19,7 @@
 #include <string.h>
 
 #ifdef HAVE_JPEG
-#include <jpeglib.h>
+#include "t_jpeg.h"
 #endif
 
 #include "image.h"
@@ -131,33 +131,6 @@ encode(const struct cfg *c, const uint8_t *rgb, uint32_t w, uint32_t h, unsigned
 	return out;
 }
 
-/* libjpeg's decode of every scan at 1/d, RGBA */
-static uint8_t *
-libjpeg_decode(const uint8_t *buf, size_t len, int d, uint32_t *w, uint32_t *h)
-{
-	struct jpeg_decompress_struct ci;
-	struct jpeg_error_mgr je;
-
-	ci.err = jpeg_std_error(&je);
-	jpeg_create_decompress(&ci);
-	jpeg_mem_src(&ci, buf, (unsigned long)len);
-	jpeg_read_header(&ci, TRUE);
-	ci.scale_num = 1;
-	ci.scale_denom = (unsigned)d;
-	ci.out_color_space = JCS_EXT_RGBA;
-	jpeg_start_decompress(&ci);
-	*w = ci.output_width;
-	*h = ci.output_height;
-	uint8_t *px = malloc((size_t)*w * *h * 4);
-	while (px != NULL && ci.output_scanline < *h) {
-		JSAMPROW r = px + (size_t)ci.output_scanline * *w * 4;
-		jpeg_read_scanlines(&ci, &r, 1);
-	}
-	jpeg_finish_decompress(&ci);
-	jpeg_destroy_decompress(&ci);
-	return px;
-}
-
 static double
 mean_absdiff(const uint8_t *a, const uint8_t *b, size_t npx)
 {
@@ -263,7 +236,7 @@ test_layouts(void)
 			        cfgs[i].name, dri_values(jpg, len));
 		for (int d = 2, di = 0; d <= 8; d *= 2, di++) {
 			uint32_t rw, rh;
-			uint8_t *ref = libjpeg_decode(jpg, len, d, &rw, &rh);
+			uint8_t *ref = t_libjpeg_decode(jpg, len, d, &rw, &rh);
 			struct rtg_image img;
 			char err[RTG_ERRLEN];
 			int st = rtg_image_decode(jpg, len, NULL, (uint64_t)rw * rh, &img, err);
@@ -409,7 +382,7 @@ test_noise(void)
 		uint8_t *jpg = encode(&c, rgb, w, h, &len, 98);
 		for (int d = 2; d <= 8; d *= 2) {
 			uint32_t rw, rh;
-			uint8_t *ref = libjpeg_decode(jpg, len, d, &rw, &rh);
+			uint8_t *ref = t_libjpeg_decode(jpg, len, d, &rw, &rh);
 			struct rtg_image img;
 			char err[RTG_ERRLEN];
 			int st = rtg_jpegprog_decode(jpg, len, d, c.grey, &img, err);
