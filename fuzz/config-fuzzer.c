@@ -18,24 +18,9 @@
 #include "log.h"
 #include "settings.h"
 #include "status.h"
+#include "lsan-libconfig.h"
 
 static int fd = -1;
-
-/* libconfig 1.5 leaks the text of a string token that the grammar rejects
- * ("x" = 1;): not ours to fix (tests/crashers/config-string-key-leak.conf). */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libconfig.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
 static char path[64];
 
 static void

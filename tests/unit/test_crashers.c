@@ -30,24 +30,8 @@
 #include "status.h"
 #include "t.h"
 #include "theme.h"
+#include "../../fuzz/lsan-libconfig.h"
 #include "../../fuzz/mpd-script.h"
-
-/* LeakSanitizer (sanitizer builds): libconfig 1.5 leaks the text of a
- * string token its grammar rejects (config-string-key-leak.conf); that leak
- * is libconfig's, not ours to fix. */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libconfig.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
 
 static uint8_t *
 slurp(const char *path, size_t *len)
