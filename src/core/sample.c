@@ -55,8 +55,8 @@ struct bin {
  * rounded down) rather than one integer stride, so that the budget is used
  * (an integer stride of 2 on a 600x600 cover would visit 90000 of a
  * 262144-pixel budget). */
-static void
-grid_size(uint32_t w, uint32_t h, uint64_t budget, uint32_t *nx, uint32_t *ny)
+void
+rtg_sample_grid(uint32_t w, uint32_t h, uint64_t budget, uint32_t *nx, uint32_t *ny)
 {
 	if (budget == 0 || (uint64_t)w * h <= budget) {
 		*nx = w;
@@ -78,8 +78,8 @@ grid_size(uint32_t w, uint32_t h, uint64_t budget, uint32_t *nx, uint32_t *ny)
 }
 
 /* Centre of cell i of n over a length len, rounded down. */
-static uint32_t
-cell_centre(uint32_t i, uint32_t n, uint32_t len)
+uint32_t
+rtg_sample_cell(uint32_t i, uint32_t n, uint32_t len)
 {
 	return (uint32_t)(((2 * (uint64_t)i + 1) * len) / (2 * (uint64_t)n));
 }
@@ -107,7 +107,7 @@ rtg_sample(const struct rtg_image *img, enum rtg_space space,
 	const uint32_t w = img->width, h = img->height;
 	const size_t stride = (size_t)w * 4;
 	uint32_t nx, ny;
-	grid_size(w, h, max_pixels, &nx, &ny);
+	rtg_sample_grid(w, h, max_pixels, &nx, &ny);
 	const uint64_t visited = (uint64_t)nx * ny;
 
 	/* slot[bin]: 0 = empty, else 1 + index into sums (NBINS fits in 16
@@ -126,11 +126,11 @@ rtg_sample(const struct rtg_image *img, enum rtg_space space,
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory for the colour histogram");
 	}
 	for (uint32_t i = 0; i < nx; i++)
-		xoff[i] = (size_t)cell_centre(i, nx, w) * 4;
+		xoff[i] = (size_t)rtg_sample_cell(i, nx, w) * 4;
 
 	size_t n = 0;
 	for (uint32_t j = 0; j < ny; j++) {
-		const uint8_t *row = img->px + (size_t)cell_centre(j, ny, h) * stride;
+		const uint8_t *row = img->px + (size_t)rtg_sample_cell(j, ny, h) * stride;
 		for (uint32_t i = 0; i < nx; i++) {
 			const uint8_t *p = row + xoff[i];
 			uint32_t a = p[3];

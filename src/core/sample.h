@@ -31,4 +31,13 @@ int rtg_sample(const struct rtg_image *img, enum rtg_space space,
                uint64_t max_pixels, struct rtg_samples *out, char *err);
 void rtg_samples_free(struct rtg_samples *s);
 
+/* The grid rtg_sample() visits on a w x h image with this budget: nx
+ * columns by ny rows (w x h itself when it fits, or budget 0), at the
+ * centres of equal cells: column rtg_sample_cell(i, nx, w), row
+ * rtg_sample_cell(j, ny, h).  A decoder that keeps only those pixels
+ * (rtg_image_decode_grid) gives rtg_sample() the same pixels in the same
+ * order, so the same samples. */
+void rtg_sample_grid(uint32_t w, uint32_t h, uint64_t budget, uint32_t *nx, uint32_t *ny);
+uint32_t rtg_sample_cell(uint32_t i, uint32_t n, uint32_t len);
+
 #endif
