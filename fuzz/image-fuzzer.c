@@ -1,5 +1,6 @@
 /* image-fuzzer.c - rtg_image_decode_scaled, then rtg_sample on what it
- * decoded.
+ * decoded; and rtg_image_decode_grid, which must keep exactly the
+ * sampler's grid of that decode and give the same samples.
  *
  * The input is the image file itself (no prefix), so a crash reproduces
  * with the command line too.  The decoder's pixel budget (min_pixels), the
@@ -116,6 +117,54 @@ check_png_sources(const uint8_t *data, size_t size, const struct rtg_limits *lim
 	}
 }
 
+/* The same bytes decoded keeping only the sampler's grid (a small budget,
+ * so that it is active on small images too): the grid's pixels of the
+ * whole decode img, and the same samples. */
+static void
+check_grid(const uint8_t *data, size_t size, const struct rtg_limits *lim, uint64_t min_px,
+           uint64_t min_half, enum rtg_space space, const struct rtg_image *img)
+{
+	const uint64_t grid = 300;
+	struct rtg_image g;
+	struct rtg_samples gs;
+	char err[RTG_ERRLEN] = "";
+	int st = rtg_image_decode_grid(data, size, lim, min_px, min_half, grid, &g, err);
+
+	FUZZ_ASSERT(st == RTG_OK, "grid decode failed (%d: %s), whole decode did not", st, err);
+	FUZZ_ASSERT(g.scaled_width == img->width && g.scaled_height == img->height &&
+	            g.scale_denom == img->scale_denom && strcmp(g.decoder, img->decoder) == 0,
+	            "grid decode: %ux%u 1/%d, whole %ux%u 1/%d", g.scaled_width,
+	            g.scaled_height, g.scale_denom, img->width, img->height, img->scale_denom);
+	uint32_t nx, ny;
+	rtg_sample_grid(img->width, img->height, grid, &nx, &ny);
+	FUZZ_ASSERT((g.width == nx && g.height == ny) ||
+	            (g.width == img->width && g.height == img->height),
+	            "kept %ux%u of %ux%u, grid %ux%u", g.width, g.height, img->width,
+	            img->height, nx, ny);
+	for (uint32_t j = 0; j < g.height; j++)
+		for (uint32_t i = 0; i < g.width; i++) {
+			uint32_t x = g.width == img->width ? i : rtg_sample_cell(i, nx, img->width);
+			uint32_t y = g.height == img->height ? j : rtg_sample_cell(j, ny, img->height);
+			FUZZ_ASSERT(memcmp(g.px + ((size_t)j * g.width + i) * 4,
+			                   img->px + ((size_t)y * img->width + x) * 4, 4) == 0,
+			            "kept pixel (%u, %u) is not the whole decode's (%u, %u)", i, j, x, y);
+		}
+	st = rtg_sample(&g, space, grid, &gs, err);
+	struct rtg_samples ws;
+	int wst = rtg_sample(img, space, grid, &ws, err);
+	FUZZ_ASSERT(st == wst, "sampling the kept pixels: %d, the whole decode: %d", st, wst);
+	if (st == RTG_OK && wst == RTG_OK)
+		FUZZ_ASSERT(gs.n == ws.n && gs.visited == ws.visited &&
+		            memcmp(gs.pts, ws.pts, gs.n * sizeof *gs.pts) == 0 &&
+		            memcmp(gs.w, ws.w, gs.n * sizeof *gs.w) == 0,
+		            "samples differ: %zu bins kept, %zu whole", gs.n, ws.n);
+	if (st == RTG_OK)
+		rtg_samples_free(&gs);
+	if (wst == RTG_OK)
+		rtg_samples_free(&ws);
+	rtg_image_free(&g);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -196,6 +245,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_failure(st, err, sizeof err);
 		FUZZ_ASSERT(st == RTG_ERR_ARG, "sampling failed with %d: %s", st, err);
 	}
+	check_grid(data, size, &lim, min_px, min_half, space, &img);
 	rtg_image_free(&img);
 	return 0;
 }

@@ -24,6 +24,13 @@
  * column and row when that still leaves min_pixels pixels and needs neither
  * a full-size unfiltered nor a full-size RGBA image.  Its verdict on a
  * broken file is final; the few PNGs it does not implement go to stb_image.
+ *
+ * rtg_image_decode_grid (what the generator uses): libjpeg-turbo's rows,
+ * the progressive decoder's and png.c's (non-interlaced) keep only the
+ * pixels the sampler will visit (grid.h).  On a 1000x1000 PNG cover that
+ * is a quarter of the pixels, the RGBA buffer is 1 MiB instead of 4, and
+ * the sampler reads it in order instead of every other pixel of every
+ * other row.
  */
 #include "config.h"
 
@@ -45,6 +52,7 @@
 #include <webp/decode.h>
 #endif
 
+#include "grid.h"
 #include "image.h"
 #include "jpegprog.h"
 #include "png.h"
@@ -700,14 +708,16 @@ jpeg_prog_reduce(j_decompress_ptr ci, struct jerr *je, const uint8_t *buf, size_
  * the caller to try stb_image instead. */
 static int
 decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
-               uint64_t min_pixels, uint64_t min_half, struct rtg_image *img,
-               char *err)
+               uint64_t min_pixels, uint64_t min_half, uint64_t grid,
+               struct rtg_image *img, char *err)
 {
 	struct jpeg_decompress_struct ci;
 	struct jerr je;
 	/* volatile: modified after setjmp and read after a longjmp */
 	uint8_t *volatile px = NULL;
 	uint8_t *volatile filtered = NULL;
+	uint8_t *volatile strip = NULL;
+	struct rtg_grid g;
 	volatile int result = 1;
 
 	memset(&ci, 0, sizeof ci);
@@ -716,10 +726,13 @@ decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	je.pub.emit_message = jerr_emit;
 	je.pub.output_message = jerr_output;
 	je.warnings = 0;
+	memset(&g, 0, sizeof g);
 	if (setjmp(je.jb)) {
 		jpeg_destroy_decompress(&ci);
 		free(px);
 		free(filtered);
+		free(strip);
+		rtg_grid_free(&g);
 		return result;
 	}
 	jpeg_create_decompress(&ci);
@@ -745,7 +758,7 @@ decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	if (ci.progressive_mode && denom > 1 && !ci.arith_code && ci.data_precision == 8 &&
 	    ((ci.jpeg_color_space == JCS_YCbCr && ci.num_components == 3) ||
 	     (ci.jpeg_color_space == JCS_GRAYSCALE && ci.num_components == 1))) {
-		st = rtg_jpegprog_decode(buf, len, denom, ci.num_components == 1, img, err);
+		st = rtg_jpegprog_decode(buf, len, denom, ci.num_components == 1, grid, img, err);
 		if (st == 0 && (img->full_width != fw || img->full_height != fh)) {
 			rtg_image_free(img); /* cannot happen (one SOF); never trust it */
 			st = RTG_JPEGPROG_NOT_HANDLED;
@@ -764,34 +777,58 @@ decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 
 	uint32_t ow = ci.output_width, oh = ci.output_height;
 	size_t stride = (size_t)ow * 4;
-	/* ow <= fw and oh <= fh, so check_dims above bounds this product */
-	px = malloc(stride * oh);
-	if (px == NULL) {
+	/* only the sampler's grid is kept (not for CMYK, converted after) */
+	if (!rtg_grid_init(&g, ow, oh, cmyk ? 0 : grid)) {
+		result = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a JPEG");
+		longjmp(je.jb, 1);
+	}
+	const bool sel = rtg_grid_active(&g);
+	/* ow <= fw and oh <= fh, so check_dims above bounds these products;
+	 * with a grid, libjpeg's rows go through a strip of 8 */
+	px = malloc(sel ? (size_t)g.nx * g.ny * 4 : stride * oh);
+	if (sel && px != NULL)
+		strip = malloc(stride * 8);
+	if (px == NULL || (sel && strip == NULL)) {
 		result = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding %" PRIu32
 		                  "x%" PRIu32 " JPEG", ow, oh);
 		longjmp(je.jb, 1);
 	}
 	while (ci.output_scanline < oh) {
 		JSAMPROW rows[8];
-		unsigned want = oh - ci.output_scanline;
+		uint32_t y0 = ci.output_scanline;
+		unsigned want = oh - y0;
 		if (want > 8)
 			want = 8;
 		for (unsigned i = 0; i < want; i++)
-			rows[i] = px + (size_t)(ci.output_scanline + i) * stride;
-		if (jpeg_read_scanlines(&ci, rows, want) == 0)
+			rows[i] = sel ? strip + (size_t)i * stride : px + (size_t)(y0 + i) * stride;
+		unsigned got = jpeg_read_scanlines(&ci, rows, want);
+		if (got == 0)
 			longjmp(je.jb, 1); /* suspension: input ended */
+		for (unsigned i = 0; sel && i < got; i++) {
+			int32_t j = g.yidx[y0 + i];
+			if (j < 0)
+				continue;
+			const uint8_t *src = rows[i];
+			uint8_t *dst = px + (size_t)j * g.nx * 4;
+			for (uint32_t x = 0; x < g.nx; x++)
+				memcpy(dst + 4 * (size_t)x, src + 4 * (size_t)g.xs[x], 4);
+		}
 	}
 	jpeg_finish_decompress(&ci);
 	if (je.warnings) /* corrupt data libjpeg patched over: let stb decide */
 		longjmp(je.jb, 1);
 	jpeg_destroy_decompress(&ci);
 	free(filtered);
+	free(strip);
 
 	if (cmyk)
 		cmyk_to_rgba(px, (size_t)ow * oh);
 	img->px = px;
-	img->width = ow;
-	img->height = oh;
+	img->width = g.nx;
+	img->height = g.ny;
+	img->scaled_width = ow;
+	img->scaled_height = oh;
+	rtg_grid_free(&g);
 	img->full_width = fw;
 	img->full_height = fh;
 	img->scale_denom = denom;
@@ -848,6 +885,14 @@ rtg_image_decode_scaled(const uint8_t *buf, size_t len, const struct rtg_limits 
                         uint64_t min_pixels, uint64_t min_half, struct rtg_image *img,
                         char *err)
 {
+	return rtg_image_decode_grid(buf, len, lim, min_pixels, min_half, 0, img, err);
+}
+
+int
+rtg_image_decode_grid(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                      uint64_t min_pixels, uint64_t min_half, uint64_t grid,
+                      struct rtg_image *img, char *err)
+{
 	struct rtg_limits deflim;
 	int st;
 
@@ -892,7 +937,7 @@ rtg_image_decode_scaled(const uint8_t *buf, size_t len, const struct rtg_limits 
 		st = decode_webp(buf, len, lim, img, err);
 #ifdef HAVE_JPEG
 	else if (f == F_JPEG) {
-		st = decode_libjpeg(buf, len, lim, min_pixels, min_half, img, err);
+		st = decode_libjpeg(buf, len, lim, min_pixels, min_half, grid, img, err);
 		if (st == 1)
 			st = decode_stb(f, buf, len, lim, img, err);
 	}
@@ -900,7 +945,8 @@ rtg_image_decode_scaled(const uint8_t *buf, size_t len, const struct rtg_limits 
 	else if (f == F_PNG) {
 		/* png.c (libdeflate or streamed zlib) when built; what it does not
 		 * implement (interlaced, ...) goes to stb_image */
-		st = rtg_png_decode(buf, len, lim, min_pixels, img, err);
+		const struct rtg_png_opts po = { RTG_PNG_STREAM_ABOVE, 0, grid };
+		st = rtg_png_decode_ex(buf, len, lim, min_pixels, &po, img, err);
 		if (st == RTG_PNG_NOT_HANDLED)
 			st = decode_stb(f, buf, len, lim, img, err);
 	}
@@ -908,9 +954,14 @@ rtg_image_decode_scaled(const uint8_t *buf, size_t len, const struct rtg_limits 
 		st = decode_stb(f, buf, len, lim, img, err);
 	(void)min_pixels;
 	(void)min_half;
+	(void)grid;
 
 	if (st < 0)
 		image_init(img, f); /* nothing to free, format kept for the caller */
+	else if (img->scaled_width == 0) { /* decoders that keep every pixel */
+		img->scaled_width = img->width;
+		img->scaled_height = img->height;
+	}
 	return st;
 }
 

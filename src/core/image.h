@@ -26,6 +26,9 @@ void rtg_limits_default(struct rtg_limits *l);
 struct rtg_image {
 	uint32_t width, height;  /* of px (after any scaled decode) */
 	uint32_t full_width, full_height; /* as declared by the file */
+	uint32_t scaled_width, scaled_height; /* the decode's size (after any
+	                          * scaling); width x height unless only the
+	                          * sampler's grid was kept (rtg_image_decode_grid) */
 	uint8_t *px;             /* RGBA8, width*height*4, row-major */
 	int scale_denom;         /* 1, 2, 4 or 8 (JPEG DCT scaling); any integer
 	                          * >= 1 for PNG (png.c: pixel (x, y)
@@ -57,6 +60,16 @@ int rtg_image_decode(const uint8_t *buf, size_t len, const struct rtg_limits *li
 int rtg_image_decode_scaled(const uint8_t *buf, size_t len,
                             const struct rtg_limits *lim, uint64_t min_pixels,
                             uint64_t min_half, struct rtg_image *img, char *err);
+
+/* As rtg_image_decode_scaled(), and where the decoder supports it (JPEG
+ * through libjpeg-turbo or the progressive decoder, non-interlaced PNG)
+ * only the pixels rtg_sample() visits with this budget are kept (grid.h):
+ * px is then nx x ny (width x height) of the scaled_width x scaled_height
+ * decode, and rtg_sample() with the same budget gives the same samples as
+ * from the whole decode.  grid 0: everything kept. */
+int rtg_image_decode_grid(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
+                          uint64_t min_pixels, uint64_t min_half, uint64_t grid,
+                          struct rtg_image *img, char *err);
 void rtg_image_free(struct rtg_image *img);
 
 #endif

@@ -325,7 +325,7 @@ parse(struct dec *d, int grey)
  * read are complete (interpolated chroma reads the next MCU row's first
  * samples, so then the output follows one MCU row behind). */
 static int
-decode(struct dec *d, int denom, struct rtg_image *img)
+decode(struct dec *d, int denom, uint64_t grid, struct rtg_image *img)
 {
 	const uint32_t ow = (d->w + (uint32_t)denom - 1) / (uint32_t)denom;
 	const uint32_t oh = (d->h + (uint32_t)denom - 1) / (uint32_t)denom;
@@ -335,8 +335,11 @@ decode(struct dec *d, int denom, struct rtg_image *img)
 	uint32_t *fast = NULL;
 	bool lag = false;
 	int rc = RTG_ERR_NOMEM;
+	struct rtg_grid g;
 
 	memset(o, 0, sizeof o);
+	if (!rtg_grid_init(&g, ow, oh, grid))
+		return RTG_ERR_NOMEM;
 	if ((fast = rtg_jpegprog_scan_tables(d)) == NULL)
 		goto out;
 	for (int i = 0; i < d->nc; i++) {
@@ -347,11 +350,11 @@ decode(struct dec *d, int denom, struct rtg_image *img)
 		if (c->coef == NULL)
 			goto out;
 	}
-	if (!rtg_jpegprog_out_init(d, o, ow))
+	if (!rtg_jpegprog_out_init(d, o, ow, &g))
 		goto out;
 	for (int i = 0; i < d->nc; i++)
 		lag = lag || o[i].fancy;
-	if ((px = malloc((size_t)ow * oh * 4)) == NULL)
+	if ((px = malloc((size_t)g.nx * g.ny * 4)) == NULL)
 		goto out;
 	rc = NH;
 	for (uint32_t my0 = 0, next = 0; my0 < d->mcuy; my0 += BATCH) {
@@ -367,13 +370,15 @@ decode(struct dec *d, int denom, struct rtg_image *img)
 		rtg_jpegprog_out_planes(d, o, my0, my1);
 		uint32_t done = lag && my1 < d->mcuy ? my1 - 1 : my1;
 		for (; next < done && next * rows < oh; next++)
-			rtg_jpegprog_out_rows(d, o, next, ow, oh, px);
+			rtg_jpegprog_out_rows(d, o, next, ow, oh, &g, px);
 	}
 	if (!rtg_jpegprog_scan_complete(d))
 		goto out;
 	img->px = px;
-	img->width = ow;
-	img->height = oh;
+	img->width = g.nx;
+	img->height = g.ny;
+	img->scaled_width = ow;
+	img->scaled_height = oh;
 	img->full_width = d->w;
 	img->full_height = d->h;
 	img->scale_denom = denom;
@@ -384,12 +389,13 @@ out:
 	free(px);
 	free(fast);
 	rtg_jpegprog_out_free(o);
+	rtg_grid_free(&g);
 	return rc;
 }
 
 int
 rtg_jpegprog_decode(const uint8_t *buf, size_t len, int denom, int grey,
-                    struct rtg_image *img, char *err)
+                    uint64_t grid, struct rtg_image *img, char *err)
 {
 	struct dec *d;
 	int rc;
@@ -403,7 +409,7 @@ rtg_jpegprog_decode(const uint8_t *buf, size_t len, int denom, int grey,
 	d->s = 8 / denom;
 	rc = parse(d, grey);
 	if (rc == 0)
-		rc = decode(d, denom, img);
+		rc = decode(d, denom, grid, img);
 	for (int i = 0; i < 3; i++)
 		free(d->c[i].coef);
 	free(d->scan);

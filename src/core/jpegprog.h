@@ -40,13 +40,15 @@ extern int rtg_jpegprog_portable;
 
 /* Decodes the progressive JPEG buf[0..len) at 1/denom scale (2, 4 or 8)
  * into img: RGBA8, ceil(w/denom) x ceil(h/denom) pixels as libjpeg sizes
- * them; width, height, full_width, full_height, scale_denom and decoder are
- * set, px is released with free().  grey: the file is greyscale (1
+ * them, or only the sampler's grid of those for this budget (grid.h; 0:
+ * all); width, height, scaled_width, scaled_height, full_width,
+ * full_height, scale_denom and decoder are set, px is released with
+ * free().  grey: the file is greyscale (1
  * component), else YCbCr (3); the caller has checked the colour space and
  * the declared size against its limits (jpeg_read_header).  Returns 0,
  * RTG_JPEGPROG_NOT_HANDLED (img untouched) or RTG_ERR_NOMEM. */
 int rtg_jpegprog_decode(const uint8_t *buf, size_t len, int denom, int grey,
-                        struct rtg_image *img, char *err);
+                        uint64_t grid, struct rtg_image *img, char *err);
 
 /* YCbCr -> RGBA (alpha 255) of n pixels as the decoder converts them:
  * JFIF's equations in libjpeg's 16.16 fixed point, R = Y + round(1.402

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grid.h"
 #include "jpegprog.h"
 
 /* MCU rows decoded at a time, every scan in turn (a scan's reader, table
@@ -103,6 +104,7 @@ struct outc {
 	uint32_t *cols;   /* sample of output column x, NULL: x itself */
 	int16_t *t;       /* fancy: the vertical pass of a row, edges repeated */
 	uint8_t *row;     /* fancy or cols: the output row's samples */
+	uint8_t *sel;     /* with a grid: the kept columns' samples */
 };
 
 /* ---- jpegprog_scan.c ---- */
@@ -128,18 +130,20 @@ bool rtg_jpegprog_scan_complete(const struct dec *d);
 
 /* ---- jpegprog_out.c ---- */
 
-/* Sets up o[0..nc) for output ow pixels wide: dequantisation factors and
- * sample buffers; false: out of memory (rtg_jpegprog_out_free releases
- * what was allocated). */
-bool rtg_jpegprog_out_init(const struct dec *d, struct outc *o, uint32_t ow);
+/* Sets up o[0..nc) for output ow pixels wide (of which g keeps g->nx
+ * when it is active): dequantisation factors and sample buffers; false:
+ * out of memory (rtg_jpegprog_out_free releases what was allocated). */
+bool rtg_jpegprog_out_init(const struct dec *d, struct outc *o, uint32_t ow,
+                           const struct rtg_grid *g);
 
 /* Inverse-transforms MCU rows my0..my1-1 of the interpolated (whole-plane)
  * components into their planes. */
 void rtg_jpegprog_out_planes(const struct dec *d, struct outc *o, uint32_t my0, uint32_t my1);
 
-/* The output rows of MCU row my into px, RGBA ow x oh. */
+/* The output rows of MCU row my into px, RGBA ow x oh, or with g active
+ * only its kept rows and columns, RGBA g->nx x g->ny. */
 void rtg_jpegprog_out_rows(const struct dec *d, struct outc *o, uint32_t my, uint32_t ow,
-                           uint32_t oh, uint8_t *px);
+                           uint32_t oh, const struct rtg_grid *g, uint8_t *px);
 
 void rtg_jpegprog_out_free(struct outc *o);
 

@@ -339,8 +339,10 @@ rtg_jpegprog_ycc_rgba(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, si
 
 void
 rtg_jpegprog_out_rows(const struct dec *d, struct outc *o, uint32_t my, uint32_t ow,
-                      uint32_t oh, uint8_t *px)
+                      uint32_t oh, const struct rtg_grid *g, uint8_t *px)
 {
+	const bool sel = rtg_grid_active(g);
+	const uint32_t n = sel ? g->nx : ow; /* pixels per stored row */
 	const uint32_t rows = (uint32_t)(d->vmax * d->s); /* output rows per MCU row */
 	const uint32_t y0 = my * rows, y1 = oh - y0 < rows ? oh : y0 + rows;
 
@@ -353,43 +355,55 @@ rtg_jpegprog_out_rows(const struct dec *d, struct outc *o, uint32_t my, uint32_t
 			         o[i].buf + (size_t)r * (size_t)c->s * o[i].pw, o[i].pw);
 	}
 	for (uint32_t y = y0; y < y1; y++) {
+		const int32_t oy = sel ? g->yidx[y] : (int32_t)y;
+		if (oy < 0)
+			continue; /* not on the grid: neither interpolated nor converted */
 		const uint8_t *src[3];
 		for (int i = 0; i < d->nc; i++) {
 			const struct comp *c = &d->c[i];
 			struct outc *oc = &o[i];
+			const uint32_t *cols = oc->cols;
 			if (oc->fancy) {
 				upsample_row(c, oc, y);
 				src[i] = oc->row;
-				continue;
+				cols = NULL;
+			} else {
+				/* plane row y * (v s_c) / (vmax s), in the strip: the
+				 * ratio is integer, so MCU row my starts it */
+				uint32_t py = (y - y0) * (uint32_t)(c->v * c->s) / rows;
+				src[i] = oc->buf + (size_t)py * oc->pw;
 			}
-			/* plane row y * (v s_c) / (vmax s), in the strip: the ratio
-			 * is integer, so MCU row my starts it */
-			uint32_t py = (y - y0) * (uint32_t)(c->v * c->s) / rows;
-			src[i] = oc->buf + (size_t)py * oc->pw;
-			if (oc->cols != NULL) {
+			if (sel) {
+				for (uint32_t x = 0; x < n; x++)
+					oc->sel[x] = src[i][cols != NULL ? cols[g->xs[x]] : g->xs[x]];
+				src[i] = oc->sel;
+			} else if (cols != NULL) {
 				for (uint32_t x = 0; x < ow; x++)
-					oc->row[x] = src[i][oc->cols[x]];
+					oc->row[x] = src[i][cols[x]];
 				src[i] = oc->row;
 			}
 		}
-		uint8_t *q = px + (size_t)y * ow * 4;
+		uint8_t *q = px + (size_t)oy * n * 4;
 		if (d->nc == 1) {
-			for (uint32_t x = 0; x < ow; x++, q += 4) {
+			for (uint32_t x = 0; x < n; x++, q += 4) {
 				q[0] = q[1] = q[2] = src[0][x];
 				q[3] = 255;
 			}
 		} else {
-			ycc_rgba(src[0], src[1], src[2], ow, q);
+			ycc_rgba(src[0], src[1], src[2], n, q);
 		}
 	}
 }
 
 bool
-rtg_jpegprog_out_init(const struct dec *d, struct outc *o, uint32_t ow)
+rtg_jpegprog_out_init(const struct dec *d, struct outc *o, uint32_t ow,
+                      const struct rtg_grid *g)
 {
 	for (int i = 0; i < d->nc; i++) {
 		const struct comp *c = &d->c[i];
 		struct outc *oc = &o[i];
+		if (rtg_grid_active(g) && (oc->sel = malloc(g->nx)) == NULL)
+			return false;
 		uint32_t num = (uint32_t)(c->h * c->s), den = (uint32_t)(d->hmax * d->s);
 		oc->pw = (size_t)c->pbw * (size_t)c->s;
 		component_qf(d, c, oc->qf);
@@ -437,5 +451,6 @@ rtg_jpegprog_out_free(struct outc *o)
 		free(o[i].cols);
 		free(o[i].t);
 		free(o[i].row);
+		free(o[i].sel);
 	}
 }

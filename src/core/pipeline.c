@@ -112,16 +112,17 @@ rtg_generate(const uint8_t *bytes, size_t len, const struct rtg_options *o,
 		return rc;
 
 	t0 = rtg_now_ms();
-	rc = rtg_image_decode_scaled(bytes, len, &o->limits, o->full_decode ? 0 : o->sample_budget,
-	                             o->decode_min_half, &img, err);
+	/* the decoders keep only the pixels rtg_sample() visits */
+	rc = rtg_image_decode_grid(bytes, len, &o->limits, o->full_decode ? 0 : o->sample_budget,
+	                           o->decode_min_half, o->sample_budget, &img, err);
 	t1 = rtg_now_ms();
 	res->t.decode_ms = t1 - t0;
 	if (rc != RTG_OK)
 		goto fail;
 	res->image_width = img.full_width;
 	res->image_height = img.full_height;
-	res->decoded_width = img.width;
-	res->decoded_height = img.height;
+	res->decoded_width = img.scaled_width;
+	res->decoded_height = img.scaled_height;
 	res->format = img.format;
 	res->decoder = img.decoder;
 

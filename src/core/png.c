@@ -45,7 +45,10 @@
  *      sampler visits at most its budget of pixels on a grid anyway, so the
  *      decoder keeps just enough of them (d is the largest integer such
  *      that the result still has min_pixels).  Neither a full-size
- *      unfiltered image nor a full-size RGBA image is ever made.
+ *      unfiltered image nor a full-size RGBA image is ever made.  Given
+ *      the sampler's budget (rtg_png_opts.grid), a non-interlaced image
+ *      keeps only the pixels of the sampler's grid on that (grid.h), and
+ *      rows that neither it nor a kept row below needs are not unfiltered.
  *
  * CRCs: verified for every chunk whose content is used (IHDR, PLTE, tRNS,
  * IDAT, IEND) - with ISA-L's or libdeflate's CRC-32 that is about 1 % of
@@ -76,6 +79,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grid.h"
 #include "image.h"
 #include "png.h"
 #include "pngfilter.h"
@@ -541,6 +545,32 @@ convert_row(const struct png *p, const uint8_t *row, size_t x0, size_t step, uin
 	}
 }
 
+/* convert_row() for the kept columns xs[0..n) of a grid on the image
+ * decimated by d: file columns d * xs[i], written 4 bytes apart.  tmp:
+ * room for a whole decimated row (ow pixels), for the formats without a
+ * direct path. */
+static void
+convert_kept(const struct png *p, const uint8_t *row, const uint32_t *xs, uint32_t n,
+             uint32_t d, uint32_t ow, uint8_t *out, uint8_t *tmp)
+{
+	if (p->depth == 8 && p->ctype == CT_RGB && !p->has_key) {
+		for (uint32_t i = 0; i < n; i++, out += 4) {
+			const uint8_t *s = row + 3 * (size_t)d * xs[i];
+			out[0] = s[0];
+			out[1] = s[1];
+			out[2] = s[2];
+			out[3] = 255;
+		}
+	} else if (p->depth == 8 && p->ctype == CT_RGBA) {
+		for (uint32_t i = 0; i < n; i++, out += 4)
+			memcpy(out, row + 4 * (size_t)d * xs[i], 4);
+	} else {
+		convert_row(p, row, 0, d, ow, tmp, 4);
+		for (uint32_t i = 0; i < n; i++, out += 4)
+			memcpy(out, tmp + 4 * (size_t)xs[i], 4);
+	}
+}
+
 /* ---- passes: the whole image, or the seven of Adam7 (spec 8.2) ---------- */
 
 struct pass {
@@ -633,6 +663,25 @@ on_grid(const struct grid *g, uint32_t r)
 	return g->any && r >= g->r0 && r <= g->last && (r - g->r0) % g->rstep == 0;
 }
 
+/* What the rows of a pass are written into: RGBA ow pixels wide, or with
+ * the sampler's grid active (non-interlaced only, so the pass is the
+ * image) only its kept rows and columns, sel->nx wide; tmp: one decimated
+ * row for convert_kept(). */
+struct dest {
+	uint8_t *out;
+	uint32_t ow, d;
+	const struct rtg_grid *sel;
+	uint8_t *tmp;
+};
+
+/* Row r of the pass is converted: on the d-grid, and kept by the
+ * sampler's grid if there is one. */
+static bool
+kept(const struct grid *g, const struct dest *o, uint32_t r)
+{
+	return on_grid(g, r) && (!rtg_grid_active(o->sel) || o->sel->yidx[r / o->d] >= 0);
+}
+
 /* ---- unfiltering and sampling -------------------------------------------- */
 
 /* Rows a .. b of a pass, b on the grid: unfilters those the grid needs
@@ -643,13 +692,15 @@ on_grid(const struct grid *g, uint32_t r)
  * r % 3 (a pair and the row above it). */
 static void
 sample_block(const struct png *p, const struct pass *q, const struct grid *g,
-             const uint8_t *rows, uint32_t a, uint32_t b, uint32_t d, uint8_t *out,
-             uint32_t ow, uint8_t *need, uint8_t *ring, size_t ring_rb)
+             const uint8_t *rows, uint32_t a, uint32_t b, const struct dest *o,
+             uint8_t *need, uint8_t *ring, size_t ring_rb)
 {
 	const size_t stride = q->rb + 1;
+	const uint32_t d = o->d, ow = o->ow;
 	bool below = false; /* the row below is needed and reads this one */
 	for (uint32_t r = b + 1; r-- > a;) {
-		bool n = below || on_grid(g, r);
+		/* b always: the next block's first row may read it */
+		bool n = below || r == b || kept(g, o, r);
 		need[r - a] = n;
 		below = n && rows[(size_t)(r - a) * stride] >= RTG_PNGF_UP;
 	}
@@ -676,10 +727,17 @@ sample_block(const struct png *p, const struct pass *q, const struct grid *g,
 		if (done == 1)
 			rtg_pngfilter_row(src[0], p->bpp, src + 1, prev, cur, q->rb);
 		for (uint32_t i = 0; i < done; i++, r++) {
-			if (on_grid(g, r)) {
-				size_t oy = ((size_t)q->y0 + (size_t)r * q->dy) / d;
-				convert_row(p, ring + (size_t)(r % 3) * ring_rb, g->c0, g->cstep, g->ncols,
-				            out + (oy * ow + ox0) * 4, ostep);
+			if (!kept(g, o, r))
+				continue;
+			const uint8_t *row = ring + (size_t)(r % 3) * ring_rb;
+			size_t oy = ((size_t)q->y0 + (size_t)r * q->dy) / d;
+			if (rtg_grid_active(o->sel)) {
+				const struct rtg_grid *sg = o->sel;
+				convert_kept(p, row, sg->xs, sg->nx, d, ow,
+				             o->out + (size_t)sg->yidx[oy] * sg->nx * 4, o->tmp);
+			} else {
+				convert_row(p, row, g->c0, g->cstep, g->ncols,
+				            o->out + (oy * ow + ox0) * 4, ostep);
 			}
 		}
 	}
@@ -689,8 +747,8 @@ sample_block(const struct png *p, const struct pass *q, const struct grid *g,
  * holds at once).  Every filter type byte is checked, needed or not. */
 static int
 sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
-            const char *pass_name, struct rtg_pnginf *src, uint32_t d, uint8_t *out,
-            uint32_t ow, uint8_t *need, uint8_t *ring, size_t ring_rb, char *err)
+            const char *pass_name, struct rtg_pnginf *src, const struct dest *o,
+            uint8_t *need, uint8_t *ring, size_t ring_rb, char *err)
 {
 	const size_t stride = q->rb + 1;
 	const uint32_t cap = rtg_pnginf_cap(src, q->rb, q->ph);
@@ -718,7 +776,7 @@ sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
 				                " of Adam7 pass " : "", p->interlace ? pass_name : "", ft);
 		}
 		if (sample)
-			sample_block(p, q, g, rows, a, b, d, out, ow, need, ring, ring_rb);
+			sample_block(p, q, g, rows, a, b, o, need, ring, ring_rb);
 		a = b + 1;
 	}
 	return 0;
@@ -727,8 +785,7 @@ sample_pass(const struct png *p, const struct pass *q, const struct grid *g,
 /* All passes, one after the other in the stream. */
 static int
 unfilter_and_sample(const struct png *p, const struct pass *ps, const struct grid *gs,
-                    int np, struct rtg_pnginf *src, uint32_t d, uint8_t *out, uint32_t ow,
-                    char *err)
+                    int np, struct rtg_pnginf *src, const struct dest *o, char *err)
 {
 	size_t rb = 0;
 	uint32_t nneed = 1;
@@ -746,7 +803,7 @@ unfilter_and_sample(const struct png *p, const struct pass *ps, const struct gri
 		if (ps[i].pw == 0 || ps[i].ph == 0)
 			continue;
 		static const char *const names[7] = { "1", "2", "3", "4", "5", "6", "7" };
-		st = sample_pass(p, &ps[i], &gs[i], names[i], src, d, out, ow, need, ring, rb, err);
+		st = sample_pass(p, &ps[i], &gs[i], names[i], src, o, need, ring, rb, err);
 	}
 	free(need);
 	free(ring);
@@ -758,7 +815,7 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
                   uint64_t min_pixels, const struct rtg_png_opts *opts,
                   struct rtg_image *img, char *err)
 {
-	static const struct rtg_png_opts defopts = { RTG_PNG_STREAM_ABOVE, 0 };
+	static const struct rtg_png_opts defopts = { RTG_PNG_STREAM_ABOVE, 0, 0 };
 	struct rtg_limits deflim;
 	struct png p;
 	int st;
@@ -817,23 +874,37 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	                          block, err)) != 0)
 		return st;
 
-	uint8_t *out = malloc((size_t)opx * 4);
-	if (out == NULL)
+	/* the sampler's grid on the decimated image (Adam7 passes do not
+	 * hold whole rows: kept whole, the sampler picks) */
+	struct rtg_grid sel;
+	struct dest o = { .ow = ow, .d = d, .sel = &sel };
+	if (!rtg_grid_init(&sel, ow, oh, p.interlace ? 0 : opts->grid))
+		st = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a PNG");
+	const bool kept_only = rtg_grid_active(&sel);
+	const uint64_t keep = kept_only ? (uint64_t)sel.nx * sel.ny : opx;
+	if (st == 0 && (o.out = malloc((size_t)keep * 4)) == NULL)
 		st = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a %" PRIu32 "x%"
 		              PRIu32 " PNG", ow, oh);
+	if (st == 0 && kept_only && (o.tmp = malloc((size_t)ow * 4)) == NULL)
+		st = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a PNG");
 	if (st == 0)
-		st = unfilter_and_sample(&p, ps, gs, np, src, d, out, ow, err);
+		st = unfilter_and_sample(&p, ps, gs, np, src, &o, err);
 	if (st == 0)
 		st = rtg_pnginf_end(src, err);
 	bool streamed = rtg_pnginf_streaming(src);
 	rtg_pnginf_close(src);
+	free(o.tmp);
 	if (st != 0) {
-		free(out);
+		free(o.out);
+		rtg_grid_free(&sel);
 		return st;
 	}
-	img->px = out;
-	img->width = ow;
-	img->height = oh;
+	img->px = o.out;
+	img->width = kept_only ? sel.nx : ow;
+	img->height = kept_only ? sel.ny : oh;
+	img->scaled_width = ow;
+	img->scaled_height = oh;
+	rtg_grid_free(&sel);
 	img->full_width = p.w;
 	img->full_height = p.h;
 	img->scale_denom = (int)d;

@@ -94,6 +94,9 @@ struct rtg_png_opts {
 	size_t window;       /* the streaming window in bytes (0: the default,
 	                      * 256 KiB); raised to what one block of rows
 	                      * needs, so 1 gives the smallest possible */
+	uint64_t grid;       /* non-interlaced: keep only the sampler's grid
+	                      * for this budget (rtg_image_decode_grid); 0:
+	                      * every pixel of the decimated image */
 };
 
 /* rtg_png_decode() with the choices given (NULL: rtg_png_decode()'s,

@@ -17,6 +17,7 @@
 #include "png.h"
 #include "status.h"
 #include "t.h"
+#include "t_grid.h"
 
 static const char *fixtures;
 
@@ -777,6 +778,56 @@ test_scaled_jpeg(void)
 	rtg_image_free(&full);
 }
 
+/* Every fixture, decoded keeping only the sampler's grid, at budgets that
+ * do and do not make the JPEG decoders scale: the grid of the whole
+ * decode, the same samples; the decoders with a grid path (libjpeg-turbo,
+ * the progressive decoder, PNG) use it. */
+static void
+test_grid(void)
+{
+	static const char *const names[] = {
+		"album-dune.jpg", "album-twowings-progressive.jpg", "anim.gif", "black.png",
+		"cmyk.jpg", "gradient.png", "grey-alpha.png", "grey.png", "grey8.jpg",
+		"grey8.png", "interlaced.png", "noise.png", "palette.png", "photo-elephants.png",
+		"photo-flower-progressive.jpg", "photo-garden.webp", "photo-ladybird.jpg",
+		"photo-storm.jpg", "red.png", "rgb16.png", "rgba.png", "two-colours.bmp",
+		"two-colours.gif", "two-colours.png", "two-colours.webp", "white.png",
+	};
+	static const uint64_t budgets[][2] = { /* min_pixels, grid */
+		{ 0, 777 }, { 777, 777 }, { 5000, 5000 }, { 0, RTG_SAMPLE_BUDGET_DEFAULT },
+		{ 20000, 20000 },
+	};
+	int active[3] = { 0, 0, 0 }; /* libjpeg-turbo, progressive, PNG */
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		size_t len;
+		uint8_t *buf = t_slurp(fixtures, names[i], &len);
+		for (size_t k = 0; k < sizeof budgets / sizeof budgets[0]; k++) {
+			char name[96];
+			snprintf(name, sizeof name, "%s (min %llu, grid %llu)", names[i],
+			         (unsigned long long)budgets[k][0], (unsigned long long)budgets[k][1]);
+			struct rtg_image img;
+			char err[RTG_ERRLEN];
+			if (rtg_image_decode_grid(buf, len, NULL, budgets[k][0], 0, budgets[k][1], &img,
+			                          err) != 0)
+				continue;
+			const char *dec = img.decoder;
+			rtg_image_free(&img);
+			int a = t_grid_check(name, buf, len, budgets[k][0], budgets[k][1]);
+			T_CHECK(a >= 0, "%s: decodes once, not twice", name);
+			if (a == 1)
+				active[strcmp(dec, "libjpeg-turbo") == 0 ? 0 :
+				       strcmp(dec, rtg_jpegprog_decoder) == 0 ? 1 : 2]++;
+		}
+		free(buf);
+	}
+#ifdef HAVE_JPEG
+	T_CHECK(active[0] > 0 && active[1] > 0, "grid kept by libjpeg-turbo %d times, by the "
+	        "progressive decoder %d times", active[0], active[1]);
+#endif
+	if (rtg_png_available())
+		T_CHECK(active[2] > 0, "grid kept by the PNG decoder %d times", active[2]);
+}
+
 int
 main(void)
 {
@@ -800,5 +851,6 @@ main(void)
 #ifdef HAVE_JPEG
 	test_progressive_reduced();
 #endif
+	test_grid();
 	return t_done();
 }

@@ -26,6 +26,7 @@
 #include "jpegprog.h"
 #include "status.h"
 #include "t.h"
+#include "t_grid.h"
 
 #ifdef HAVE_JPEG
 /* Smooth gradients, a few saturated patches and some texture: detail at
@@ -163,7 +164,7 @@ check_portable(const uint8_t *jpg, size_t len, int d, int grey, const struct rtg
 	char err[RTG_ERRLEN];
 
 	rtg_jpegprog_portable = 1;
-	int st = rtg_jpegprog_decode(jpg, len, d, grey, &img, err);
+	int st = rtg_jpegprog_decode(jpg, len, d, grey, 0, &img, err);
 	rtg_jpegprog_portable = 0;
 	T_CHECK(st == 0, "%s 1/%d: portable code: %d", name, d, st);
 	if (st != 0)
@@ -248,6 +249,9 @@ test_layouts(void)
 			T_CHECK(img.decoder == rtg_jpegprog_decoder, "%s 1/%d: decoded by %s",
 			        cfgs[i].name, d, img.decoder);
 			check_portable(jpg, len, d, cfgs[i].grey, &img, cfgs[i].name);
+			T_CHECK(t_grid_check(cfgs[i].name, jpg, len, (uint64_t)rw * rh,
+			                     (uint64_t)rw * rh / 3) == 1, "%s 1/%d: grid kept",
+			        cfgs[i].name, d);
 			T_CHECK(img.width == rw && img.height == rh && img.scale_denom == d &&
 			        img.full_width == w && img.full_height == h,
 			        "%s 1/%d: %ux%u of %ux%u, libjpeg %ux%u", cfgs[i].name, d, img.width,
@@ -385,7 +389,7 @@ test_noise(void)
 			uint8_t *ref = t_libjpeg_decode(jpg, len, d, &rw, &rh);
 			struct rtg_image img;
 			char err[RTG_ERRLEN];
-			int st = rtg_jpegprog_decode(jpg, len, d, c.grey, &img, err);
+			int st = rtg_jpegprog_decode(jpg, len, d, c.grey, 0, &img, err);
 			T_CHECK(st == 0, "%s 1/%d: %d", c.name, d, st);
 			if (st == 0 && ref != NULL) {
 				check_portable(jpg, len, d, c.grey, &img, c.name);
@@ -628,7 +632,7 @@ decode_exact(const struct jb *j, int d, struct rtg_image *img, double *cpu)
 		exit(1);
 	memcpy(b, j->b, j->n);
 	clock_t t0 = clock();
-	int st = rtg_jpegprog_decode(b, j->n, d, 1, img, err);
+	int st = rtg_jpegprog_decode(b, j->n, d, 1, 0, img, err);
 	*cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	free(b);
 	return st;

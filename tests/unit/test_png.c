@@ -44,12 +44,13 @@
 #include "sample.h"
 #include "status.h"
 #include "t.h"
+#include "t_grid.h"
 
 static const char *fixtures;
 
 /* The row source under test (rtg_png_decode_ex) and the decoder name it
  * gives. */
-static struct rtg_png_opts mode = { SIZE_MAX, 0 };
+static struct rtg_png_opts mode = { SIZE_MAX, 0, 0 };
 static const char *mode_decoder = rtg_png_decoder;
 
 static int
@@ -477,6 +478,12 @@ test_variants(void)
 				for (uint64_t m = 0; m <= 40; m += 10) {
 					total++;
 					handled += check_against_stb(name, png, len, m) == 1;
+					/* keeping only a 20-pixel grid: Adam7 keeps all */
+					uint32_t d = rtg_png_decimation(s.w, s.h, m);
+					uint64_t dpx = (uint64_t)((s.w - 1) / d + 1) * ((s.h - 1) / d + 1);
+					int a = t_grid_check(name, png, len, m, 20);
+					T_CHECK(a == (s.interlace || dpx <= 20 ? 0 : 1),
+					        "%s, min %llu: grid kept %d", name, (unsigned long long)m, a);
 				}
 				free(png);
 				free(raw);
@@ -547,6 +554,10 @@ test_variants(void)
 	        "big");
 	T_CHECK(rtg_png_decimation(1100, 1030, RTG_SAMPLE_BUDGET_DEFAULT) == 2, "d 2");
 	T_CHECK(check_against_stb("1100x1030", png, len, 10000) == 1, "big, d 10");
+	T_CHECK(t_grid_check("1100x1030", png, len, RTG_SAMPLE_BUDGET_DEFAULT,
+	                     RTG_SAMPLE_BUDGET_DEFAULT) == 1, "big, grid");
+	T_CHECK(t_grid_check("1100x1030", png, len, 0, RTG_SAMPLE_BUDGET_DEFAULT) == 1,
+	        "big, d 1, grid");
 	free(png);
 	free(raw);
 	/* interlaced, at decimations that are and are not multiples of Adam7's
@@ -948,7 +959,7 @@ test_stream_threshold(void)
 		printf("stream threshold: built with %zu bytes, not tested\n", above);
 		return;
 	}
-	struct rtg_png_opts never = { SIZE_MAX, 0 };
+	struct rtg_png_opts never = { SIZE_MAX, 0, 0 };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		bool streams = cases[i].streams || above == 0 || !rtg_png_oneshot_available();
 		struct spec s = { .w = cases[i].w, .h = cases[i].h, .depth = 8, .ctype = 2,
@@ -1041,7 +1052,7 @@ test_stream_ends(void)
 	free(raw);
 	const uint8_t *z0 = idat_of(png, len, &at, &zn);
 	uint8_t *z = malloc(zn + 16);
-	struct rtg_png_opts one = { SIZE_MAX, 0 }, str[2] = { { 0, 1 }, { 0, 0 } };
+	struct rtg_png_opts one = { SIZE_MAX, 0, 0 }, str[2] = { { 0, 1, 0 }, { 0, 0, 0 } };
 	struct rtg_image ref, img;
 	char err[RTG_ERRLEN];
 	T_CHECK(decode_with(&one, png, len, 0, &ref, err) == 0, "%s", err);
@@ -1361,9 +1372,9 @@ main(void)
 		bool streams;
 		const char *name;
 	} sources[] = {
-		{ { SIZE_MAX, 0 }, false, "one-shot" },
-		{ { 0, 1 }, true, "streaming, smallest window" },
-		{ { 0, 2000 }, true, "streaming, 2000-byte window" },
+		{ { SIZE_MAX, 0, 0 }, false, "one-shot" },
+		{ { 0, 1, 0 }, true, "streaming, smallest window" },
+		{ { 0, 2000, 0 }, true, "streaming, 2000-byte window" },
 	};
 	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
 		if (!(sources[i].streams ? rtg_png_stream_available() :
