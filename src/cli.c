@@ -102,6 +102,19 @@ rtg_cli_config_path(void)
 	return cli.config_path;
 }
 
+const char *
+rtg_cli_theme_output(void)
+{
+	return cli.theme_output;
+}
+
+int
+rtg_cli_verbosity(void)
+{
+	/* rtg_settings_default leaves verbosity 0 */
+	return cli.verbosity_given ? cli.verbosity : 0;
+}
+
 static const char *
 cli_opt_name(int id)
 {

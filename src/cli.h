@@ -19,6 +19,12 @@ void rtg_cli_free(void);
 
 /* --config PATH as given, or NULL. */
 const char *rtg_cli_config_path(void);
+/* --theme-output PATH as given, or NULL: whether the theme path came from
+ * the command line, without building settings to find out. */
+const char *rtg_cli_theme_output(void);
+/* The verbosity -q / -v gave, else the default (0): what the settings
+ * hold before the config file is read, so that its warnings honour -q. */
+int rtg_cli_verbosity(void);
 
 /* out = defaults, then the keys of the config file at config_path (NULL:
  * none), then the command line.  On failure out is left empty (nothing to

@@ -35,12 +35,8 @@ main(int argc, char **argv)
 		return fflush(stdout) == 0 ? RTG_EXIT_OK : RTG_EXIT_CANTCREAT;
 	}
 
-	/* Warnings while reading the config already honour -q / -v: a first
-	 * build without the config file, errors only, finds the verbosity. */
-	rtg_log_init(-1, 0);
-	if (rtg_settings_build(NULL, &s, err) == 0)
-		rtg_log_init(s.verbosity, 0);
-	rtg_settings_free(&s);
+	/* Warnings while reading the config already honour -q / -v. */
+	rtg_log_init(rtg_cli_verbosity(), 0);
 
 	config_path = rtg_config_find(rtg_cli_config_path());
 	rc = rtg_settings_build(config_path, &s, err);

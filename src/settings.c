@@ -44,8 +44,8 @@ settings_env_timeout_ms(int fallback)
 		if (ms >= 0)
 			return ms;
 	}
-	/* "warned" only once the line was really shown: main's first build,
-	 * which only finds the verbosity, logs errors alone */
+	/* "warned" only once the line was really shown: a build while
+	 * logging errors alone (-q) must not use up the one warning */
 	if (!warned && rtg_log_enabled(RTG_LOG_WARN)) {
 		/* the value is quoted: keep the line one line, and short */
 		for (i = 0; v[i] != '\0' && i < sizeof shown - 4; i++)

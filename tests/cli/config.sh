@@ -105,9 +105,21 @@ printf '# one\n\n/* three\n */\nk = 300;\n' >"$T/line5.conf"
 run 78 --config "$T/line5.conf" --image "$COVER"
 one_error "$T/line5.conf:5: k: out of range"
 
+# Warnings while the config file is read already follow -q: an unknown
+# key is one warning line, and nothing with -q.
+printf 'k = 3;\ncolour = "blue";\n' >"$T/unknown.conf"
+run 0 --config "$T/unknown.conf" --image "$COVER" --theme-output "$T/t.ron"
+one_warning() {
+	[ ! -s "$OUT" ] || t_fail "stdout not empty"
+	[ "$(wc -l <"$ERR")" -eq 1 ] || t_fail "expected one warning: $(cat "$ERR")"
+	grep -q "^rmpc-theme-gen: warning: $1" "$ERR" || t_fail "no warning '$1': $(cat "$ERR")"
+}
+one_warning "$T/unknown.conf:2: unknown key 'colour'"
+run 0 -q --config "$T/unknown.conf" --image "$COVER" --theme-output "$T/t.ron"
+quiet_success
+
 # MPD_TIMEOUT takes what mpd_timeout takes (0.1 to 600 s, fractions); a
-# value outside is ignored with one warning line, also when the settings
-# are built twice (as the program does at start).
+# value outside is ignored with one warning line.
 for v in 0.1 2.5 600; do
 	MPD_TIMEOUT=$v run 0 --image "$COVER" --theme-output "$T/t.ron"
 	quiet_success
