@@ -587,21 +587,15 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	char *theme = rtg_watch_theme_path(s), *lock = rtg_lock_path();
 	pid_t holder = 0;
 	struct theme_origin origin = { false, NULL };
-	struct rtg_settings cli;
-	char err[RTG_ERRLEN];
 
 	if (theme == NULL) {
 		free(lock);
 		say("FAIL", "set HOME or pass --theme-output", "no theme path");
 		return RTG_EXIT_USAGE;
 	}
-	/* Defaults + command line alone: a theme_output there came from
-	 * --theme-output; else it came from the config file, if it is not
-	 * the default. */
-	if (rtg_settings_build(NULL, &cli, err) == 0) {
-		origin.cli = cli.theme_output != NULL;
-		rtg_settings_free(&cli);
-	}
+	/* From --theme-output (which cannot be empty); else from the config
+	 * file, if it is not the default. */
+	origin.cli = rtg_cli_theme_output() != NULL;
 	if (!origin.cli && config_path != NULL) {
 		char *def = rtg_settings_default_theme_path();
 		if (def == NULL || strcmp(def, theme) != 0)
