@@ -312,6 +312,104 @@ test_photo(void)
 	rtg_image_free(&img);
 }
 
+static uint32_t
+xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static int
+same_samples(const struct rtg_samples *a, const struct rtg_samples *b)
+{
+	return a->n == b->n && memcmp(a->pts, b->pts, a->n * sizeof *a->pts) == 0 &&
+	       memcmp(a->lin, b->lin, a->n * sizeof *a->lin) == 0 &&
+	       memcmp(a->w, b->w, a->n * sizeof *a->w) == 0 &&
+	       a->total_weight == b->total_weight;
+}
+
+/* Opaque runs have a fast path (no multiply by alpha, whole blocks of
+ * pixels); other pixels the generic one.  Both must give the same sums to
+ * the bit: the same opaque pixels sampled alone, and interleaved with
+ * transparent pixels (which count nothing but send every block down the
+ * generic path), give byte-identical samples. */
+static void
+test_paths(void)
+{
+	/* 1000 x 3 opaque pixels from 40 colours, several bins, each with
+	 * hundreds of pixels (more than any 32-bit shortcut could hold) */
+	const uint32_t w = 1000, h = 3;
+	struct rtg_image op = make(w, h), mix = make(2 * w + 1, h);
+	uint32_t x = 12345;
+	uint8_t pal[40][3];
+	for (int i = 0; i < 40; i++)
+		for (int c = 0; c < 3; c++)
+			pal[i][c] = (uint8_t)xorshift(&x);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t i = 0; i < w; i++) {
+			const uint8_t *c = pal[xorshift(&x) % 40];
+			put(&op, i, y, c[0], c[1], c[2], 255);
+			put(&mix, 2 * i, y, c[0], c[1], c[2], 255);
+			put(&mix, 2 * i + 1, y, c[2], c[0], c[1], 0);
+		}
+	struct rtg_samples a, b;
+	char err[RTG_ERRLEN];
+	T_CHECK(rtg_sample(&op, RTG_SPACE_CIELAB, 0, &a, err) == 0, "%s", err);
+	T_CHECK(rtg_sample(&mix, RTG_SPACE_CIELAB, 0, &b, err) == 0, "%s", err);
+	T_CHECK(a.n > 20 && a.n <= 40, "%zu bins", a.n);
+	T_CHECK(same_samples(&a, &b), "opaque fast path == generic path");
+	T_NEAR(a.total_weight, (double)w * h, 1e-9);
+	rtg_samples_free(&b);
+
+	/* the same through the grid (cell centres: the odd columns and rows of
+	 * an image twice the size): gathered rows take the same paths */
+	struct rtg_image big = make(2 * w, 2 * h);
+	fill(&big, 0, 0, 2 * w, 2 * h, 255, 255, 255, 255);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t i = 0; i < w; i++) {
+			const uint8_t *p = op.px + ((size_t)y * w + i) * 4;
+			put(&big, 2 * i + 1, 2 * y + 1, p[0], p[1], p[2], 255);
+			put(&big, 2 * i, 2 * y + 1, 0, 0, 0, 255);
+		}
+	T_CHECK(rtg_sample(&big, RTG_SPACE_CIELAB, (uint64_t)w * h, &b, err) == 0, "%s", err);
+	T_CHECK(b.visited == (uint64_t)w * h, "grid %llu", (unsigned long long)b.visited);
+	T_CHECK(same_samples(&a, &b), "grid visits the same pixels");
+	rtg_samples_free(&b);
+	rtg_samples_free(&a);
+
+	/* one row mixing alpha 0, 128 and 255 in one bin, more than a block
+	 * long, with an opaque block before it: the sums are exact */
+	struct rtg_image row = make(600, 1);
+	double num = 0, den = 0;
+	for (uint32_t i = 0; i < 600; i++) {
+		uint8_t v = (uint8_t)(80 + xorshift(&x) % 8); /* one bin: 80..87 */
+		uint8_t al = i < 256 ? 255 : (uint8_t)(i % 3 == 0 ? 0 : i % 3 == 1 ? 128 : 255);
+		put(&row, i, 0, v, v, v, al);
+		num += lin8(v) * al;
+		den += al;
+	}
+	T_CHECK(rtg_sample(&row, RTG_SPACE_RGB, 0, &a, err) == 0, "%s", err);
+	T_CHECK(a.n == 1, "one bin, got %zu", a.n);
+	if (a.n == 1) {
+		T_NEAR(a.lin[0][0], num / den, 1e-7);
+		T_NEAR(a.w[0], den / 255, 1e-3);
+	}
+	T_NEAR(a.total_weight, den / 255, 1e-9);
+	rtg_samples_free(&a);
+
+	/* and fully transparent blocks in a mostly opaque image: skipped */
+	fill(&op, 0, 0, w, 1, 9, 9, 9, 0);
+	T_CHECK(rtg_sample(&op, RTG_SPACE_CIELAB, 0, &a, err) == 0, "%s", err);
+	T_NEAR(a.total_weight, (double)w * (h - 1), 1e-9);
+	rtg_samples_free(&a);
+	free(op.px);
+	free(mix.px);
+	free(big.px);
+	free(row.px);
+}
+
 int
 main(void)
 {
@@ -319,5 +417,6 @@ main(void)
 	test_alpha();
 	test_grid();
 	test_photo();
+	test_paths();
 	return t_done();
 }
