@@ -165,13 +165,13 @@ compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
                int e, int ec, double lo[3], double hi[3], double *extent)
 {
 	double total = 0, e2 = 0;
+	/* the box in float, as the points are (the same values as a box
+	 * kept in double) */
+	float flo[3] = { INFINITY, INFINITY, INFINITY },
+	      fhi[3] = { -INFINITY, -INFINITY, -INFINITY };
 	size_t i, m = 0;
 	int d;
 
-	for (d = 0; d < 3; d++) {
-		lo[d] = INFINITY;
-		hi[d] = -INFINITY;
-	}
 	for (i = 0; i < n; i++) {
 		if (w[i] <= 0)
 			continue;
@@ -186,18 +186,19 @@ compact_points(struct km *km, const float (*pts)[3], const float *w, size_t n,
 		}
 		km->w[m] = e != 0 ? scale_weight(w[i], e) : w[i];
 		total += km->w[m];
-		for (d = 0; d < 3; d++) {
-			float v = d == 0 ? km->x[m] : d == 1 ? km->y[m] : km->z[m];
-
-			if (v < lo[d])
-				lo[d] = v;
-			if (v > hi[d])
-				hi[d] = v;
-		}
+		flo[0] = km->x[m] < flo[0] ? km->x[m] : flo[0];
+		fhi[0] = km->x[m] > fhi[0] ? km->x[m] : fhi[0];
+		flo[1] = km->y[m] < flo[1] ? km->y[m] : flo[1];
+		fhi[1] = km->y[m] > fhi[1] ? km->y[m] : fhi[1];
+		flo[2] = km->z[m] < flo[2] ? km->z[m] : flo[2];
+		fhi[2] = km->z[m] > fhi[2] ? km->z[m] : fhi[2];
 		m++;
 	}
-	for (d = 0; d < 3; d++)
+	for (d = 0; d < 3; d++) {
+		lo[d] = flo[d];
+		hi[d] = fhi[d];
 		e2 += (hi[d] - lo[d]) * (hi[d] - lo[d]);
+	}
 	*extent = sqrt(e2);
 	return total;
 }
@@ -223,7 +224,8 @@ km_new(size_t m)
 	km->d2 = f + 6 * m;
 	km->lb = f + 7 * m;
 	km->parent = (uint32_t *)(void *)(f + (7 + GROUPS_MAX) * m);
-	km->a = (uint8_t *)(km->parent + m);
+	km->todo = km->parent + m;
+	km->a = (uint8_t *)(km->todo + m);
 	return km;
 }
 
@@ -328,9 +330,11 @@ transfer(const struct km *coarse, struct km *fine)
 		fine->a[i] = (uint8_t)a;
 		fine->ub[i] = coarse->ub[p] + coarse->drift[a] + e;
 		fine->hlb[i] = coarse->hlb[p] - coarse->maxdrift - e;
-		for (g = 0; g < GROUPS_MAX; g++)
+		for (g = 0; g < coarse->g; g++)
 			fine->lb[i * GROUPS_MAX + g] =
 				coarse->lb[p * GROUPS_MAX + g] - coarse->gdrift[g] - e;
+		for (; g < GROUPS_MAX; g++)
+			fine->lb[i * GROUPS_MAX + g] = INFINITY; /* unused group */
 	}
 	rtg_cluster_lloyd_sums(fine);
 }
@@ -500,8 +504,11 @@ rtg_kmeans(const float (*pts)[3], const float *w, size_t n,
 			return rtg_fail(err, RTG_ERR_ARG,
 			                "k-means: point %zu has a non-finite coordinate", i);
 		total_w += w[i];
-		for (d = 0; d < 3; d++)
-			amax = fmax(amax, fabs(pts[i][d]));
+		for (d = 0; d < 3; d++) {
+			double a = fabs(pts[i][d]); /* finite: no NaN for fmax to handle */
+
+			amax = a > amax ? a : amax;
+		}
 		m++;
 	}
 	if (m == 0)

@@ -5,6 +5,7 @@
 #ifndef RTG_CLUSTER_INTERNAL_H
 #define RTG_CLUSTER_INTERNAL_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,8 +23,9 @@
 #define FAR_AWAY 1e30f
 
 /* Per compacted point: x y z w ub hlb d2 as float, GROUPS_MAX lower
- * bounds, its point in the next coarser level, the assignment byte. */
-#define POINT_BYTES ((7 + GROUPS_MAX) * sizeof(float) + sizeof(uint32_t) + 1)
+ * bounds, its point in the next coarser level, an index of scratch, the
+ * assignment byte. */
+#define POINT_BYTES ((7 + GROUPS_MAX) * sizeof(float) + 2 * sizeof(uint32_t) + 1)
 
 struct km {
 	size_t m;                /* points with positive weight */
@@ -38,6 +40,7 @@ struct km {
 	float *ub, *hlb, *lb;
 	float *d2;               /* distance to the centre after seeding, scratch */
 	uint32_t *parent;        /* its summary point one level coarser */
+	uint32_t *todo;          /* scratch of the assignment step */
 	uint8_t *a;              /* assigned centre */
 	float cx[RTG_K_MAX], cy[RTG_K_MAX], cz[RTG_K_MAX];
 	double cv[RTG_K_MAX][3]; /* centres in double */
@@ -81,6 +84,100 @@ set_centre_at(struct km *km, int j, const double v[3])
 	km->cy[j] = (float)v[1];
 	km->cz[j] = (float)v[2];
 }
+
+/* The nearest of a group's GROUP_W centres to (px, py, pz): returns its
+ * squared distance m1, *t1 the first slot holding it, *m2 the smallest
+ * distance of the other slots.  Each distance is dx * dx + dy * dy +
+ * dz * dz, d = point - centre, in that order, so both versions below give
+ * the same bits (neither sees a NaN: coordinates are finite, the padding
+ * gives +inf).  The scan of the assignment step, where most of k-means'
+ * time goes. */
+static inline float
+group_scan_c(const float *gx, const float *gy, const float *gz, float px,
+             float py, float pz, float *m2, int *t1)
+{
+	float d[GROUP_W], m1, n2 = INFINITY;
+	int t, b = 0;
+
+	for (t = 0; t < GROUP_W; t++) {
+		float dx = px - gx[t], dy = py - gy[t], dz = pz - gz[t];
+
+		d[t] = dx * dx + dy * dy + dz * dz;
+	}
+	/* written as selects: no branches to mispredict on random distances */
+	m1 = d[0];
+	for (t = 1; t < GROUP_W; t++) {
+		bool lt = d[t] < m1;
+
+		m1 = lt ? d[t] : m1;
+		b = lt ? t : b;
+	}
+	for (t = 0; t < GROUP_W; t++) {
+		float v = t == b ? INFINITY : d[t];
+
+		n2 = v < n2 ? v : n2;
+	}
+	*m2 = n2;
+	*t1 = b;
+	return m1;
+}
+
+#if defined(__SSE2__) && !defined(RTG_CLUSTER_NO_SIMD) && GROUP_W == 8
+#include <emmintrin.h>
+#define HAVE_GROUP_SCAN_SSE2 1
+
+/* The smallest of v's four lanes, in every lane.  min is exact, so the
+ * order of the comparisons does not matter. */
+static inline __m128
+hmin4(__m128 v)
+{
+	v = _mm_min_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
+	return _mm_min_ps(v, _mm_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
+}
+
+/* group_scan_c() with SSE2 (every x86-64 has it): the eight distances in
+ * two vectors with the same operations in the same order; the first slot
+ * holding the minimum is the lowest set bit of an equality mask, which is
+ * what the scalar scan's strict < picks. */
+static inline float
+group_scan_sse2(const float *gx, const float *gy, const float *gz, float px,
+                float py, float pz, float *m2, int *t1)
+{
+	const __m128 x = _mm_set1_ps(px), y = _mm_set1_ps(py), z = _mm_set1_ps(pz);
+	const __m128 inf = _mm_set1_ps(INFINITY);
+	__m128 dx0 = _mm_sub_ps(x, _mm_loadu_ps(gx)), dx1 = _mm_sub_ps(x, _mm_loadu_ps(gx + 4));
+	__m128 dy0 = _mm_sub_ps(y, _mm_loadu_ps(gy)), dy1 = _mm_sub_ps(y, _mm_loadu_ps(gy + 4));
+	__m128 dz0 = _mm_sub_ps(z, _mm_loadu_ps(gz)), dz1 = _mm_sub_ps(z, _mm_loadu_ps(gz + 4));
+	__m128 d0 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx0, dx0), _mm_mul_ps(dy0, dy0)),
+	                       _mm_mul_ps(dz0, dz0));
+	__m128 d1 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx1, dx1), _mm_mul_ps(dy1, dy1)),
+	                       _mm_mul_ps(dz1, dz1));
+	__m128 m = hmin4(_mm_min_ps(d0, d1)), k0, k1;
+	__m128i tv;
+	int mask, b;
+
+	mask = _mm_movemask_ps(_mm_cmpeq_ps(d0, m)) | _mm_movemask_ps(_mm_cmpeq_ps(d1, m)) << 4;
+	/* mask has a bit set: m is one of the lanes */
+#if defined(__GNUC__)
+	b = __builtin_ctz((unsigned)mask);
+#else
+	for (b = 0; !(mask & 1 << b); b++)
+		;
+#endif
+	/* the others: slot b replaced by +inf */
+	tv = _mm_set1_epi32(b);
+	k0 = _mm_castsi128_ps(_mm_cmpeq_epi32(tv, _mm_setr_epi32(0, 1, 2, 3)));
+	k1 = _mm_castsi128_ps(_mm_cmpeq_epi32(tv, _mm_setr_epi32(4, 5, 6, 7)));
+	d0 = _mm_or_ps(_mm_and_ps(k0, inf), _mm_andnot_ps(k0, d0));
+	d1 = _mm_or_ps(_mm_and_ps(k1, inf), _mm_andnot_ps(k1, d1));
+	*m2 = _mm_cvtss_f32(hmin4(_mm_min_ps(d0, d1)));
+	*t1 = b;
+	return _mm_cvtss_f32(m);
+}
+#define group_scan group_scan_sse2
+#else
+#define group_scan group_scan_c
+#endif
 
 /* cluster_lloyd.c */
 /* The cluster sums, weights and counts of the current assignment, from

@@ -7,7 +7,9 @@
  * relative to accumulated centre drift, so moving the centres costs O(k),
  * not O(n).  Cluster sums are updated only for points that change
  * cluster.  Distances are float (the points are float anyway); sums are
- * double.
+ * double.  A group's distances are computed with SSE2 where the compiler
+ * targets it (group_scan() in cluster_internal.h), with the same bits as
+ * the portable version.
  */
 #include "config.h"
 
@@ -287,46 +289,30 @@ fmax2(float a, float b)
 	return a > b ? a : b;
 }
 
-/* Squared distances from (px, py, pz) to the GROUP_W centres of a group:
- * fixed width, no branches, so it vectorises. */
-static inline void
-group_dist(const struct km *km, int g, float px, float py, float pz,
-           float d[GROUP_W])
-{
-	int t;
-
-	for (t = 0; t < GROUP_W; t++) {
-		float dx = px - km->gx[g][t], dy = py - km->gy[g][t],
-		      dz = pz - km->gz[g][t];
-
-		d[t] = dx * dx + dy * dy + dz * dz;
-	}
-}
-
-/* Assignment step (Yinyang k-means, Ding et al., ICML 2015, without its
- * local filter).  Returns how many points changed centre. */
-static size_t
-assign_points(struct km *km)
+/* Assignment step for the points in todo[0..nt) (Yinyang k-means, Ding
+ * et al., ICML 2015, without its local filter), with ng groups.  Returns
+ * how many points changed centre. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline size_t
+assign_todo(struct km *km, const uint32_t *todo, size_t nt, const int ng)
 {
 	const float maxdrift = km->maxdrift;
-	const size_t m = km->m;
-	const int ng = km->g;
-	size_t i, changed = 0;
+	size_t r, changed = 0;
 
-	refresh_groups(km);
-	for (i = 0; i < m; i++) {
-		float l[GROUPS_MAX], gm1[GROUPS_MAX], gm2[GROUPS_MAX], d[GROUP_W];
+	for (r = 0; r < nt; r++) {
+		float l[GROUPS_MAX], gm1[GROUPS_MAX], gm2[GROUPS_MAX];
 		float lmin, u, d1, bound, px, py, pz;
+		size_t i = todo[r];
 		float *lb = km->lb + i * GROUPS_MAX;
 		int a = km->a[i], best, g, ga, t, t1, gc1[GROUPS_MAX], nscan;
 		int scanned[GROUPS_MAX];
 		bool own_scanned;
 
-		/* global test (Hamerly): one bound for all other centres */
+		/* the global test again, as assign_points() made it */
 		u = km->ub[i] + km->drift[a];
 		bound = fmax2(km->hlb[i] - maxdrift, km->half[a]);
-		if (u <= bound)
-			continue;
 		/* group bounds (one group: the same as the global one) */
 		lmin = INFINITY;
 		for (g = 0; g < ng; g++) {
@@ -358,7 +344,7 @@ assign_points(struct km *km)
 		nscan = 0;
 		lmin = INFINITY; /* over the groups not scanned */
 		for (g = 0; g < ng; g++) {
-			float m1, m2 = INFINITY;
+			float m1;
 
 			/* signed square: a negative bound always scans */
 			if (!(l[g] * fabsf(l[g]) < d1)) {
@@ -368,24 +354,8 @@ assign_points(struct km *km)
 			}
 			own_scanned |= g == ga;
 			scanned[nscan++] = g;
-			group_dist(km, g, px, py, pz, d);
-			/* smallest and second smallest, written as selects (no
-			 * branches to mispredict on random distances) */
-			m1 = d[0];
-			t1 = 0;
-			for (t = 1; t < GROUP_W; t++) {
-				bool lt = d[t] < m1;
-
-				m1 = lt ? d[t] : m1;
-				t1 = lt ? t : t1;
-			}
-			for (t = 0; t < GROUP_W; t++) {
-				float v = t == t1 ? INFINITY : d[t];
-
-				m2 = v < m2 ? v : m2;
-			}
+			m1 = group_scan(km->gx[g], km->gy[g], km->gz[g], px, py, pz, &gm2[g], &t1);
 			gm1[g] = m1;
-			gm2[g] = m2;
 			gc1[g] = km->gid[g][t1];
 			if (m1 < d1 || (m1 == d1 && gc1[g] < best)) {
 				d1 = m1;
@@ -419,6 +389,37 @@ assign_points(struct km *km)
 		km->ub[i] = sqrtf(d1) - km->drift[best];
 	}
 	return changed;
+}
+
+/* Assignment step.  Most points pass the global test (Hamerly: one bound
+ * for all other centres) and keep their centre; which ones is close to a
+ * coin toss, so the test is made first for all points without a branch,
+ * collecting the others in km->todo.  Handling a point changes only its
+ * own bounds and assignment (and the sums), never another point's test,
+ * so this is the same as testing each point just before handling it.
+ * Returns how many points changed centre. */
+static size_t
+assign_points(struct km *km)
+{
+	const float maxdrift = km->maxdrift;
+	const size_t m = km->m;
+	uint32_t *todo = km->todo;
+	size_t i, nt = 0;
+
+	refresh_groups(km);
+	for (i = 0; i < m; i++) {
+		int a = km->a[i];
+		float u = km->ub[i] + km->drift[a];
+		float bound = fmax2(km->hlb[i] - maxdrift, km->half[a]);
+
+		todo[nt] = (uint32_t)i;
+		nt += !(u <= bound);
+	}
+	/* k <= GROUP_W, one group, is the common case: its own copy with
+	 * the group loops unrolled */
+	if (km->g == 1)
+		return assign_todo(km, todo, nt, 1);
+	return assign_todo(km, todo, nt, km->g);
 }
 
 /* Lloyd: update, then assign; stop when the centres settle, when no point

@@ -1,12 +1,14 @@
 /* test_cluster.c - weighted k-means: argument checks, weights, degenerate
  * inputs, determinism, Lloyd fixed points, a brute-force reference,
  * stability under small changes of the input, small vivid clusters,
- * huge and tiny weights and coordinates. */
+ * huge and tiny weights and coordinates, and the group scan of the
+ * assignment step (vector and portable versions give the same bits). */
 #include "config.h"
 
 #include <string.h>
 
 #include "cluster.h"
+#include "cluster_internal.h"
 #include "pipeline.h"
 #include "status.h"
 #include "t.h"
@@ -918,6 +920,66 @@ test_small_vivid_clusters(void)
 	}
 }
 
+/* The group scan of the assignment step: the nearest slot, its distance
+ * and the runner-up's, checked against distances computed here, and the
+ * SSE2 version (where built) bit for bit against the portable one, on
+ * random groups, groups with padding and groups full of exact ties (the
+ * first slot must win them). */
+static void
+test_group_scan(void)
+{
+	float gx[GROUP_W], gy[GROUP_W], gz[GROUP_W], p[3], d[GROUP_W];
+	int iter, t, t1, bad = 0, bad_simd = 0;
+
+	for (iter = 0; iter < 20000; iter++) {
+		int kind = iter % 4, pad = kind == 1 ? iter / 4 % GROUP_W : 0, want = 0;
+		float m1, m2, want2 = INFINITY;
+
+		for (t = 0; t < GROUP_W; t++) {
+			/* kind 2 and 3: a few integer positions, so many equal
+			 * distances (kind 3 also around a centre of the group) */
+			double r = kind >= 2 ? floor(rnd() * 3) : rnd() * 100;
+
+			gx[t] = (float)r;
+			gy[t] = (float)(kind >= 2 ? floor(rnd() * 3) : rnd() * 100 - 50);
+			gz[t] = (float)(kind >= 2 ? floor(rnd() * 3) : rnd() * 100 - 50);
+			if (pad > 0 && t >= GROUP_W - pad)
+				gx[t] = gy[t] = gz[t] = FAR_AWAY;
+		}
+		p[0] = (float)(kind >= 2 ? floor(rnd() * 3) : rnd() * 100);
+		p[1] = (float)(kind >= 2 ? floor(rnd() * 3) : rnd() * 100 - 50);
+		p[2] = (float)(kind == 3 ? gz[iter % GROUP_W] : kind == 2 ? 1 : rnd() * 100 - 50);
+		for (t = 0; t < GROUP_W; t++) {
+			float dx = p[0] - gx[t], dy = p[1] - gy[t], dz = p[2] - gz[t];
+
+			d[t] = dx * dx + dy * dy + dz * dz;
+			if (d[t] < d[want])
+				want = t;
+		}
+		for (t = 0; t < GROUP_W; t++)
+			if (t != want && d[t] < want2)
+				want2 = d[t];
+		m1 = group_scan_c(gx, gy, gz, p[0], p[1], p[2], &m2, &t1);
+		if (t1 != want || memcmp(&m1, &d[want], sizeof(m1)) != 0 ||
+		    memcmp(&m2, &want2, sizeof(m2)) != 0)
+			bad++;
+#ifdef HAVE_GROUP_SCAN_SSE2
+		{
+			float v1, v2;
+			int u1;
+
+			v1 = group_scan_sse2(gx, gy, gz, p[0], p[1], p[2], &v2, &u1);
+			if (u1 != t1 || memcmp(&v1, &m1, sizeof(v1)) != 0 ||
+			    memcmp(&v2, &m2, sizeof(v2)) != 0)
+				bad_simd++;
+		}
+#endif
+	}
+	T_CHECK(bad == 0, "portable group scan: %d of 20000 wrong", bad);
+	T_CHECK(bad_simd == 0, "SSE2 group scan: %d of 20000 differ from the portable one",
+	        bad_simd);
+}
+
 int
 main(void)
 {
@@ -934,5 +996,6 @@ main(void)
 	test_small_vivid_clusters();
 	test_extreme_weights();
 	test_extreme_coordinates();
+	test_group_scan(); /* last: it draws from rnd() too */
 	return t_done();
 }
