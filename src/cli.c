@@ -367,28 +367,6 @@ fail:
 	return rc;
 }
 
-int
-rtg_settings_resolve_paths(struct rtg_settings *s, char *err)
-{
-	/* "-" is standard output for --image and --output, but a theme has
-	 * to be a file rmpc can reload: refuse it rather than create a file
-	 * named "-" by surprise (./- still names that file).  Only the
-	 * command line can say "-": the config file makes a relative
-	 * theme_output relative to its own directory. */
-	if (s->theme_output != NULL && strcmp(s->theme_output, "-") == 0)
-		return rtg_fail(err, RTG_ERR_ARG,
-		                "--theme-output -: the theme cannot go to standard output "
-		                "(give a file; ./- for a file named -)");
-	if (s->theme_output != NULL)
-		return 0;
-	s->theme_output = rtg_settings_default_theme_path();
-	if (s->theme_output == NULL)
-		return rtg_fail(err, RTG_ERR_ARG,
-		                "cannot find the theme path: neither XDG_CONFIG_HOME nor HOME "
-		                "is set (use --theme-output PATH)");
-	return 0;
-}
-
 void
 rtg_cli_usage(FILE *f)
 {

@@ -34,11 +34,6 @@ int rtg_cli_verbosity(void);
 int rtg_settings_build(const char *config_path, struct rtg_settings *out,
                        char *err);
 
-/* Fills s->theme_output with rtg_settings_default_theme_path() when unset.
- * 0, RTG_ERR_NOMEM, or RTG_ERR_ARG when no path can be found (neither
- * XDG_CONFIG_HOME nor HOME known): a usage error, --theme-output needed. */
-int rtg_settings_resolve_paths(struct rtg_settings *s, char *err);
-
 void rtg_cli_usage(FILE *f);
 void rtg_cli_version(FILE *f);
 

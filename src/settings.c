@@ -121,15 +121,19 @@ rtg_settings_free(struct rtg_settings *s)
 #undef FREE_FIELD
 }
 
+/* dir + "/" + rel, without doubling a '/' that ends dir (the root). */
 static char *
-settings_join(const char *a, const char *b)
+settings_join(const char *dir, const char *rel)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *p = malloc(la + lb + 1);
+	size_t ld = strlen(dir), lr = strlen(rel);
+	bool slash = ld == 0 || dir[ld - 1] != '/';
+	char *p = malloc(ld + slash + lr + 1);
 
 	if (p != NULL) {
-		memcpy(p, a, la);
-		memcpy(p + la, b, lb + 1);
+		memcpy(p, dir, ld);
+		if (slash)
+			p[ld] = '/';
+		memcpy(p + ld + slash, rel, lr + 1);
 	}
 	return p;
 }
@@ -143,7 +147,7 @@ rtg_settings_default_theme_path(void)
 
 	/* The XDG spec says relative values are invalid and to be ignored. */
 	if (xdg != NULL && xdg[0] == '/')
-		return settings_join(xdg, "/rmpc/themes/current-song.ron");
+		return settings_join(xdg, "rmpc/themes/current-song.ron");
 	home = getenv("HOME");
 	if (home == NULL || home[0] == '\0') {
 		pw = getpwuid(getuid());
@@ -151,5 +155,53 @@ rtg_settings_default_theme_path(void)
 	}
 	if (home == NULL || home[0] == '\0')
 		return NULL;
-	return settings_join(home, "/.config/rmpc/themes/current-song.ron");
+	return settings_join(home, ".config/rmpc/themes/current-song.ron");
+}
+
+/* A relative theme path is taken from the working directory now, once, and
+ * the same way for every mode: under systemd that directory is "/", and a
+ * path that silently depends on it is hard to find later (the watcher's
+ * startup line and --check show the result).  Leading "./" are dropped so
+ * that the usual way of writing a relative path reads naturally. */
+static int
+settings_absolute(char **path, char *err)
+{
+	const char *rel = *path;
+	char *cwd, *abs;
+
+	if (rel[0] == '/')
+		return 0;
+	while (rel[0] == '.' && rel[1] == '/')
+		for (rel += 2; *rel == '/'; rel++)
+			;
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return rtg_fail(err, RTG_ERR_IO, "theme %s: relative path, and the working "
+		                "directory is unknown: %s", *path, strerror(errno));
+	abs = settings_join(cwd, rel);
+	free(cwd);
+	if (abs == NULL)
+		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	free(*path);
+	*path = abs;
+	return 0;
+}
+
+int
+rtg_settings_resolve_paths(struct rtg_settings *s, char *err)
+{
+	/* "-" is standard output for --image and --output, but a theme has
+	 * to be a file rmpc can reload: refuse it rather than create a file
+	 * named "-" by surprise (./- still names that file).  Only the
+	 * command line can say "-": the config file makes a relative
+	 * theme_output relative to its own directory. */
+	if (s->theme_output != NULL && strcmp(s->theme_output, "-") == 0)
+		return rtg_fail(err, RTG_ERR_ARG,
+		                "--theme-output -: the theme cannot go to standard output "
+		                "(give a file; ./- for a file named -)");
+	if (s->theme_output == NULL &&
+	    (s->theme_output = rtg_settings_default_theme_path()) == NULL)
+		return rtg_fail(err, RTG_ERR_ARG,
+		                "cannot find the theme path: neither XDG_CONFIG_HOME nor HOME "
+		                "is set (use --theme-output PATH)");
+	return settings_absolute(&s->theme_output, err);
 }

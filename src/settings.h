@@ -67,6 +67,14 @@ int rtg_settings_set_str(char **field, const char *value);
 /* Default theme path: $XDG_CONFIG_HOME/rmpc/themes/current-song.ron
  * (~/.config when unset); malloc'd, NULL if HOME is unknown too. */
 char *rtg_settings_default_theme_path(void);
+/* Fills s->theme_output with rtg_settings_default_theme_path() when unset,
+ * and makes it absolute from the working directory, so that every mode
+ * (one-shot, --check, the watcher, a reload) sees the same file.  0,
+ * RTG_ERR_NOMEM, RTG_ERR_ARG when no path can be found (neither
+ * XDG_CONFIG_HOME nor HOME known: a usage error, --theme-output needed) or
+ * for "-", or RTG_ERR_IO when a relative path meets an unknown working
+ * directory. */
+int rtg_settings_resolve_paths(struct rtg_settings *s, char *err);
 
 /* The MPD timeout, as the config key mpd_timeout and MPD_TIMEOUT give it:
  * seconds, fractions allowed, from RTG_MPD_TIMEOUT_MIN_S to

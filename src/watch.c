@@ -78,39 +78,6 @@ static void job_free(struct job *j)
 	memset(j, 0, sizeof *j);
 }
 
-/* A relative theme path is taken from the working directory now, once:
- * under systemd that directory is "/", and a path that silently depends on
- * it is hard to find later.  The startup line logs the result.  Returns 0
- * or an exit status (message logged). */
-static int theme_path_absolute(char **path)
-{
-	const char *rel = *path;
-	char *cwd, *abs;
-	size_t n;
-
-	if (rel[0] == '/')
-		return 0;
-	while (rel[0] == '.' && rel[1] == '/')
-		for (rel += 2; *rel == '/'; rel++)
-			;
-	if ((cwd = getcwd(NULL, 0)) == NULL) {
-		rtg_log(RTG_LOG_ERR, "theme %s: relative path, and the working directory "
-		        "is unknown: %s", *path, strerror(errno));
-		return RTG_EXIT_CANTCREAT;
-	}
-	n = strlen(cwd) + strlen(rel) + 2;
-	if ((abs = malloc(n)) == NULL) {
-		free(cwd);
-		rtg_log(RTG_LOG_ERR, "out of memory");
-		return RTG_EXIT_SOFTWARE;
-	}
-	snprintf(abs, n, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", rel);
-	free(cwd);
-	free(*path);
-	*path = abs;
-	return 0;
-}
-
 /* Returns 0 or an exit status (message logged). */
 static int job_init(struct job *j, const struct rtg_settings *s)
 {
@@ -124,15 +91,10 @@ static int job_init(struct job *j, const struct rtg_settings *s)
 		job_free(j);
 		return rc;
 	}
-	if ((j->theme_path = rtg_watch_theme_path(&j->s)) == NULL) {
-		rtg_log(RTG_LOG_ERR, "no theme path: set theme_output (neither XDG_CONFIG_HOME nor HOME is known)");
-		job_free(j);
-		return RTG_EXIT_USAGE;
-	}
-	if ((rc = theme_path_absolute(&j->theme_path)) != 0) {
-		job_free(j);
-		return rc;
-	}
+	/* s went through rtg_settings_resolve_paths: the path is set, and
+	 * absolute, so NULL here is out of memory. */
+	if ((j->theme_path = rtg_watch_theme_path(&j->s)) == NULL)
+		goto nomem;
 	if (j->s.cache &&
 	    rtg_cache_open(j->s.cache_dir, j->s.cache_max_bytes, &j->cache, err) < 0)
 		goto nomem;

@@ -7,7 +7,8 @@
 #include "settings.h"
 
 /* The theme path in force: s->theme_output or the default; malloc'd, NULL
- * when neither XDG_CONFIG_HOME nor HOME is known. */
+ * when neither XDG_CONFIG_HOME nor HOME is known (or out of memory).
+ * Absolute once s went through rtg_settings_resolve_paths. */
 char *rtg_watch_theme_path(const struct rtg_settings *s);
 
 #endif

@@ -104,6 +104,19 @@ outside
 has "fix: pass --theme-output $XDG_CONFIG_HOME/rmpc/themes/t.ron instead"
 has "fix: create $RMPC containing  (theme: Some(\"t\"))"
 mv "$T/rmpc.away" "$RMPC"
+# A relative --theme-output is relative to the directory the command runs
+# in, made absolute once for every mode: --check judges, and --image writes
+# and names, the same file the watcher would use.
+rc=0; (cd "$(dirname "$THEME")" && "$RTG_BIN" --check --theme-output ./current-song.ron) \
+	> "$T/out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || t_fail "relative --theme-output: exit $rc: $(cat "$T/out")"
+has "ok     theme path: $THEME\$"
+has "the theme $THEME is inside rmpc's config directory"
+mkdir "$T/cwd"
+(cd "$T/cwd" && "$RTG_BIN" -v --image "$IFIX/covers/embedded.jpg" --theme-output ./t.ron) \
+	> "$T/out" 2>&1 || t_fail "--image, relative --theme-output: $(cat "$T/out")"
+has "$T/cwd/t.ron: theme written"
+[ -s "$T/cwd/t.ron" ] || t_fail "no theme in the working directory"
 
 # First run: rmpc's config directory does not exist yet.  The default
 # theme is inside it all the same (the fix is to create config.ron).
