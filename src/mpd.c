@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <mpd/client.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -133,6 +134,27 @@ void rtg_mpd_target_free(struct rtg_mpd_target *t)
 
 /* ------------------------------------------------------------- errors */
 
+const char *rtg_mpd_err_at(int rc)
+{
+	return rc == RTG_MPD_LOST || rc == RTG_MPD_DENIED || rc == RTG_MPD_ACK
+	       ? "MPD at " : "";
+}
+
+/* The one way to fail with RTG_MPD_LOST, RTG_MPD_DENIED or RTG_MPD_ACK:
+ * "NAME: " + the message, which is what rtg_mpd_err_at promises. */
+static int server_fail(const struct rtg_mpd *m, char *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int server_fail(const struct rtg_mpd *m, char *err, int rc, const char *fmt, ...)
+{
+	char msg[RTG_ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return rtg_fail(err, rc, "%s: %s", m->name, msg);
+}
+
 /* Turns the connection's sticky error into a return code: server errors
  * (ACK) are cleared and the connection stays; everything that cannot be
  * cleared (closed, timeout, system, malformed) means reconnect. */
@@ -144,8 +166,7 @@ static int conn_error(struct rtg_mpd *m, const char *what, char *err)
 	int rc;
 
 	if (e == MPD_ERROR_SUCCESS)
-		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: unexpected end of reply",
-		                m->name, what);
+		return server_fail(m, err, RTG_MPD_LOST, "%s: unexpected end of reply", what);
 	if (e == MPD_ERROR_SERVER) {
 		enum mpd_server_error se = mpd_connection_get_server_error(c);
 		rc = se == MPD_SERVER_ERROR_PASSWORD ? RTG_MPD_DENIED
@@ -154,7 +175,7 @@ static int conn_error(struct rtg_mpd *m, const char *what, char *err)
 	} else {
 		rc = RTG_MPD_LOST;
 	}
-	rtg_fail(err, rc, "%s: %s: %s", m->name, what, msg != NULL ? msg : "error");
+	server_fail(m, err, rc, "%s: %s", what, msg != NULL ? msg : "error");
 	if (!mpd_connection_clear_error(c))
 		return RTG_MPD_LOST;
 	return rc;
@@ -243,9 +264,8 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 	                            !finish_reply(m->conn))) {
 		rc = conn_error(m, "password", err);
 		if (rc == RTG_MPD_DENIED || rc == RTG_MPD_ACK)
-			rc = rtg_fail(err, RTG_MPD_DENIED,
-			              "%s: password rejected (check mpd_password or MPD_HOST=password@host)",
-			              m->name);
+			rc = server_fail(m, err, RTG_MPD_DENIED,
+			                 "password rejected (check mpd_password or MPD_HOST=password@host)");
 		goto fail;
 	}
 	/* Bigger chunks: a 5 MB cover in a handful of round trips instead of
@@ -336,7 +356,7 @@ int rtg_mpd_idle_send(struct rtg_mpd *m, char *err)
 {
 	if (!mpd_send_idle_mask(m->conn, MPD_IDLE_PLAYER))
 		return conn_error(m, "idle", err) == RTG_MPD_LOST ? RTG_MPD_LOST
-		       : rtg_fail(err, RTG_MPD_LOST, "%s: idle failed", m->name);
+		       : server_fail(m, err, RTG_MPD_LOST, "idle failed");
 	return 0;
 }
 
@@ -382,8 +402,7 @@ static int drop_chunk(struct rtg_mpd *m, const char *cmd, unsigned long long n,
 	void *scratch;
 
 	if (n > m->chunk || (scratch = malloc(n > 0 ? (size_t)n : 1)) == NULL)
-		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk of %llu bytes",
-		                m->name, cmd, n);
+		return server_fail(m, err, RTG_MPD_LOST, "%s: chunk of %llu bytes", cmd, n);
 	if (!mpd_recv_binary(m->conn, scratch, (size_t)n) ||
 	    !finish_reply(m->conn)) {
 		free(scratch);
@@ -412,7 +431,7 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 		if (strcmp(p->name, "size") == 0) {
 			if (parse_size(p->value, &size) < 0) {
 				mpd_return_pair(m->conn, p);
-				return rtg_fail(err, RTG_MPD_LOST, "%s: %s: bad size", m->name, cmd);
+				return server_fail(m, err, RTG_MPD_LOST, "%s: bad size", cmd);
 			}
 			have_size = 1;
 		} else if (strcmp(p->name, "type") == 0 && offset == 0) {
@@ -420,8 +439,7 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 		} else if (is_binary) {
 			if (parse_size(p->value, &n) < 0) {
 				mpd_return_pair(m->conn, p);
-				return rtg_fail(err, RTG_MPD_LOST, "%s: %s: bad binary length",
-				                m->name, cmd);
+				return server_fail(m, err, RTG_MPD_LOST, "%s: bad binary length", cmd);
 			}
 		}
 		mpd_return_pair(m->conn, p);
@@ -441,8 +459,7 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 		return conn_error(m, cmd, err);
 	}
 	if (!have_size)
-		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: no size before binary",
-		                m->name, cmd);
+		return server_fail(m, err, RTG_MPD_LOST, "%s: no size before binary", cmd);
 
 	if (offset == 0) {
 		*total = (size_t)size;
@@ -471,11 +488,11 @@ static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
 		 * parse as the server's next reply. */
 		if (drop_chunk(m, cmd, n, err) < 0)
 			return RTG_MPD_LOST;
-		return rtg_fail(err, RTG_MPD_ACK, "%s: art changed while reading", cmd);
+		return server_fail(m, err, RTG_MPD_ACK, "%s: art changed while reading", cmd);
 	}
 	if (n > *total - offset)
-		return rtg_fail(err, RTG_MPD_LOST, "%s: %s: chunk past the announced size",
-		                m->name, cmd);
+		return server_fail(m, err, RTG_MPD_LOST, "%s: chunk past the announced size",
+		                   cmd);
 	/* Straight into the final buffer: the length is known, so no chunk
 	 * buffer (that must be >= binarylimit with mpd_recv_readpicture) and
 	 * no copy. */
@@ -504,8 +521,8 @@ static int fetch_one(struct rtg_mpd *m, const char *cmd, const char *uri,
 		if (offset >= total)
 			break;
 		if (got == 0) {
-			rc = rtg_fail(err, RTG_MPD_ACK, "%s: short art (%zu of %zu bytes)",
-			              cmd, offset, total);
+			rc = server_fail(m, err, RTG_MPD_ACK, "%s: short art (%zu of %zu bytes)",
+			                 cmd, offset, total);
 			break;
 		}
 	}

@@ -19,6 +19,13 @@ enum rtg_mpd_rc {
 	RTG_MPD_ACK = -102,    /* other server error, cleared; connection ok */
 };
 
+/* The messages of RTG_MPD_LOST, RTG_MPD_DENIED and RTG_MPD_ACK start with
+ * the server's name ("localhost:6600: cannot connect: ...", the
+ * rtg_mpd_target name); the others (out of memory, art too big, no art) do
+ * not.  For a log line that should say what that name is, this gives
+ * what goes before the message of rc: "MPD at " or "". */
+const char *rtg_mpd_err_at(int rc);
+
 /* Where to connect: config, else MPD_HOST/MPD_PORT, else
  * $XDG_RUNTIME_DIR/mpd/socket, else /run/mpd/socket, else localhost:6600. */
 struct rtg_mpd_target {

@@ -231,18 +231,11 @@ static void timer_arm(struct watcher *w, int ms)
 	(void)timerfd_settime(w->tfd, 0, &its, NULL);
 }
 
-/* "MPD at " before a message that starts with the server's name (those
- * from mpd.c do), so that "localhost:6600: cannot connect" says what it is. */
-static const char *mpd_at(const char *name, const char *msg)
+/* rc and msg: a failure of try_connect or of a call on the connection. */
+static void conn_down(struct watcher *w, int rc, const char *msg)
 {
-	size_t n = strlen(name);
-
-	return n > 0 && strncmp(msg, name, n) == 0 && msg[n] == ':' ? "MPD at " : "";
-}
-
-static void conn_down(struct watcher *w, enum conn_state st, const char *msg)
-{
-	const char *at = mpd_at(w->target.name, msg);
+	enum conn_state st = rc == RTG_MPD_DENIED ? CONN_DENIED : CONN_DOWN;
+	const char *at = rtg_mpd_err_at(rc);
 
 	/* One line per state change, not per attempt (the reason may vary
 	 * while MPD is down: refused, missing socket, ...). */
@@ -274,7 +267,7 @@ static void drop(struct watcher *w, int rc, const char *msg)
 	 * on with the backoff it had. */
 	if (w->state == CONN_UP)
 		w->backoff_ms = BACKOFF_MIN_MS;
-	conn_down(w, rc == RTG_MPD_DENIED ? CONN_DENIED : CONN_DOWN, msg);
+	conn_down(w, rc, msg);
 }
 
 /* The first command on a new connection succeeded. */
@@ -295,14 +288,14 @@ static void try_connect(struct watcher *w)
 
 	rtg_mpd_target_free(&w->target);
 	/* Resolved at every attempt: a socket may appear once MPD is up. */
-	if (rtg_mpd_target_resolve(&w->job.s, &w->target, err) < 0) {
-		conn_down(w, CONN_DOWN, err);
+	if ((rc = rtg_mpd_target_resolve(&w->job.s, &w->target, err)) < 0) {
+		conn_down(w, rc, err);
 		return;
 	}
 	rc = rtg_mpd_open(&w->target, w->job.s.mpd_timeout_ms, w->job.s.binarylimit,
 	                  &w->mpd, err);
 	if (rc < 0) {
-		conn_down(w, rc == RTG_MPD_DENIED ? CONN_DENIED : CONN_DOWN, err);
+		conn_down(w, rc, err);
 		return;
 	}
 	timer_arm(w, 0);
@@ -927,12 +920,12 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 	}
 	rc = rtg_mpd_open(&t, s->mpd_timeout_ms, s->binarylimit, &m, err);
 	if (rc < 0) {
-		rtg_log(RTG_LOG_ERR, "%s%s", mpd_at(t.name, err), err);
+		rtg_log(RTG_LOG_ERR, "%s%s", rtg_mpd_err_at(rc), err);
 		rc = rc == RTG_ERR_NOMEM ? RTG_EXIT_SOFTWARE : RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}
 	if ((rc = rtg_mpd_current(m, &song, err)) < 0) {
-		rtg_log(RTG_LOG_ERR, "%s%s", mpd_at(t.name, err), err);
+		rtg_log(RTG_LOG_ERR, "%s%s", rtg_mpd_err_at(rc), err);
 		rc = RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}
@@ -945,7 +938,7 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 	rc = fetch_rc = rtg_mpd_fetch_art(m, song.uri, s->art_order, s->art_order_n,
 	                                  s->art_max_bytes, &art, err);
 	if (rc == RTG_MPD_LOST || rc == RTG_MPD_DENIED) {
-		rtg_log(RTG_LOG_ERR, "%s%s", mpd_at(t.name, err), err);
+		rtg_log(RTG_LOG_ERR, "%s%s", rtg_mpd_err_at(rc), err);
 		rc = RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}

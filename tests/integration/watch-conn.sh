@@ -9,7 +9,7 @@
 
 printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
 watcher_start
-wait_log 1 'cannot connect.*retrying'
+wait_log 1 "warning: MPD at $MPD_SOCK: cannot connect.*retrying"
 sleep 1.2 # several attempts (250, 500 ms ...) must stay silent
 [ "$(log_count "$W_LOG" 'retrying')" -eq 1 ] || t_fail "one line per attempt: $(cat "$W_LOG")"
 
@@ -22,6 +22,8 @@ wait_log 1 'embedded-jpeg/track.flac: theme published'
 # comes back playing another song: no event will report that.
 mpd_stop
 wait_log 1 'lost MPD'
+# "lost MPD" already says what the name is.
+log_has 1 "warning: lost MPD: $MPD_SOCK: .*; reconnecting" || t_fail "wording: $(cat "$W_LOG")"
 grep -q 'embedded-jpeg/track.flac' "$MPD_DIR/mpd.state" || t_fail "no state file"
 sed 's|embedded-jpeg/track.flac|folder-jpg/track.flac|' "$MPD_DIR/mpd.state" > "$T/state"
 cp "$T/state" "$MPD_DIR/mpd.state"

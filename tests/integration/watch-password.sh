@@ -13,7 +13,8 @@ play embedded-png/track.flac
 
 : > "$CONF"
 MPD_HOST="wrong@$MPD_SOCK" watcher_start
-wait_log 1 "$MPD_SOCK: password rejected.*retrying every 8 s"
+# The error says what the name is ("MPD at"), once.
+wait_log 1 "rmpc-theme-gen: MPD at $MPD_SOCK: password rejected.*retrying every 8 s"
 sleep 0.5
 [ "$(log_count "$W_LOG" 'password rejected')" -eq 1 ] || t_fail "error repeated"
 [ ! -e "$THEME" ] || t_fail "a theme was written without access"
@@ -33,9 +34,9 @@ mpd_stop
 mpd_start 'password "secret@read,add,control,admin"' 'default_permissions ""'
 : > "$CONF"
 MPD_HOST="$MPD_SOCK" watcher_start -v
-wait_log 1 "$MPD_SOCK: currentsong: .*permission.*retrying every 8 s"
+wait_log 1 "rmpc-theme-gen: MPD at $MPD_SOCK: currentsong: .*permission.*retrying every 8 s"
 kill -HUP "$W_PID"
-wait_log 1 'still down: .*permission'
+wait_log 1 "still down: $MPD_SOCK: currentsong: .*permission"
 kill -HUP "$W_PID"
 wait_log 2 'still down: .*permission'
 [ "$(log_count "$W_LOG" 'retrying every')" -eq 1 ] || t_fail "error repeated: $(cat "$W_LOG")"
