@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "settings.h"
 #include "status.h"
 #include "theme.h"
 
@@ -264,24 +264,16 @@ struct rtg_cache {
 
 char *rtg_cache_base_dir(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home;
 	const char *base = NULL, *sub = "rmpc-theme-gen";
 	char *p;
 	size_t n;
 
-	/* Relative XDG_CACHE_HOME is ignored, as the XDG spec says.  Without
-	 * HOME (cron, some service managers) the password database still
-	 * knows the home directory. */
-	if (xdg != NULL && xdg[0] == '/') {
+	/* Relative XDG_CACHE_HOME is ignored, as the XDG spec says. */
+	if (xdg != NULL && xdg[0] == '/')
 		base = xdg;
-	} else {
-		if (home == NULL || home[0] == '\0') {
-			struct passwd *pw = getpwuid(getuid());
-			home = pw != NULL ? pw->pw_dir : NULL;
-		}
-		if (home != NULL && home[0] != '\0')
-			base = home, sub = ".cache/rmpc-theme-gen";
-	}
+	else if ((home = rtg_settings_home_dir()) != NULL)
+		base = home, sub = ".cache/rmpc-theme-gen";
 	if (base == NULL)
 		return NULL;
 	n = strlen(base) + strlen(sub) + 2;

@@ -138,22 +138,31 @@ settings_join(const char *dir, const char *rel)
 	return p;
 }
 
+const char *
+rtg_settings_home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	/* Without HOME (cron, some service managers) the password database
+	 * still knows the home directory. */
+	if (home == NULL || home[0] == '\0') {
+		pw = getpwuid(getuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
+	return home != NULL && home[0] != '\0' ? home : NULL;
+}
+
 char *
 rtg_settings_default_theme_path(void)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home;
-	struct passwd *pw;
 
 	/* The XDG spec says relative values are invalid and to be ignored. */
 	if (xdg != NULL && xdg[0] == '/')
 		return settings_join(xdg, "rmpc/themes/current-song.ron");
-	home = getenv("HOME");
-	if (home == NULL || home[0] == '\0') {
-		pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
-	if (home == NULL || home[0] == '\0')
+	if ((home = rtg_settings_home_dir()) == NULL)
 		return NULL;
 	return settings_join(home, ".config/rmpc/themes/current-song.ron");
 }

@@ -64,6 +64,10 @@ int rtg_settings_copy(struct rtg_settings *dst, const struct rtg_settings *src);
 void rtg_settings_free(struct rtg_settings *s);
 /* Replaces *field with a copy of value (NULL allowed); 0 or RTG_ERR_NOMEM. */
 int rtg_settings_set_str(char **field, const char *value);
+/* The home directory: $HOME, else the password database's entry for the
+ * real user; NULL when neither gives a non-empty one.  The pointer is
+ * getenv's or getpwuid's (valid until the next such call): copy it. */
+const char *rtg_settings_home_dir(void);
 /* Default theme path: $XDG_CONFIG_HOME/rmpc/themes/current-song.ron
  * (~/.config when unset); malloc'd, NULL if HOME is unknown too. */
 char *rtg_settings_default_theme_path(void);

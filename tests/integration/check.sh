@@ -117,6 +117,14 @@ mkdir "$T/cwd"
 	> "$T/out" 2>&1 || t_fail "--image, relative --theme-output: $(cat "$T/out")"
 has "$T/cwd/t.ron: theme written"
 [ -s "$T/cwd/t.ron" ] || t_fail "no theme in the working directory"
+# Without HOME the password database gives the home directory (the same
+# lookup as the cache's and the lock's).  --check only looks, so the real
+# home is safe.
+pwhome=$(getent passwd "$(id -u)" | cut -d: -f6)
+if [ -n "$pwhome" ]; then
+	(unset HOME XDG_CONFIG_HOME; "$RTG_BIN" --check --config "$CONF") > "$T/out" 2>&1 || :
+	has "ok     theme path: $pwhome/.config/rmpc/themes/current-song.ron\$"
+fi
 
 # First run: rmpc's config directory does not exist yet.  The default
 # theme is inside it all the same (the fix is to create config.ron).
