@@ -129,7 +129,7 @@ out:
 
 static char *rmpc_config_path(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = rtg_settings_home_dir();
 	char buf[PATH_MAX];
 
 	if (xdg != NULL && xdg[0] == '/')
@@ -255,7 +255,7 @@ static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
 static void expand_path(const char *in, char *out, size_t cap)
 {
 	size_t n = 0;
-	const char *home = getenv("HOME");
+	const char *home = rtg_settings_home_dir();
 
 	if (in[0] == '~' && (in[1] == '/' || in[1] == '\0') && home != NULL) {
 		n = (size_t)snprintf(out, cap, "%s", home);
@@ -436,7 +436,7 @@ static void check_rmpc(struct doctor *d, const char *theme_path,
 	bool have_cfg;
 
 	if (cfg == NULL) {
-		say("FAIL", "set HOME", "cannot locate rmpc's config (no XDG_CONFIG_HOME, no HOME)");
+		say("FAIL", "set HOME", "cannot locate rmpc's config (no XDG_CONFIG_HOME, no home directory)");
 		d->problems_setup++;
 		return;
 	}

@@ -46,7 +46,7 @@ static int exists(const char *path)
 
 char *rtg_config_user_dir(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = rtg_settings_home_dir();
 
 	if (xdg != NULL && xdg[0] == '/')
 		return path_join(xdg, "rmpc-theme-gen");
@@ -71,8 +71,8 @@ char *rtg_config_find(const char *explicit_path)
 			return p;
 		free(p);
 	}
-	home = getenv("HOME");
-	if (home != NULL && home[0] != '\0') {
+	home = rtg_settings_home_dir();
+	if (home != NULL) {
 		if ((p = path_join(home, ".config/rmpc-theme-gen/config")) == NULL)
 			return NULL;
 		if (exists(p))
@@ -109,7 +109,7 @@ char *rtg_config_find(const char *explicit_path)
 static char *expand_path(const char *cfgpath, const char *v)
 {
 	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0')) {
-		const char *home = getenv("HOME");
+		const char *home = rtg_settings_home_dir();
 		if (home == NULL)
 			home = "";
 		return v[1] == '\0' ? strdup(home) : path_join(home, v + 2);

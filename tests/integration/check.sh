@@ -124,6 +124,9 @@ pwhome=$(getent passwd "$(id -u)" | cut -d: -f6)
 if [ -n "$pwhome" ]; then
 	(unset HOME XDG_CONFIG_HOME; "$RTG_BIN" --check --config "$CONF") > "$T/out" 2>&1 || :
 	has "ok     theme path: $pwhome/.config/rmpc/themes/current-song.ron\$"
+	# and rmpc's own config is looked for there too
+	has "$pwhome/.config/rmpc/config.ron"
+	grep -q "cannot locate rmpc's config" "$T/out" && t_fail "no HOME: $(cat "$T/out")"
 fi
 
 # First run: rmpc's config directory does not exist yet.  The default
