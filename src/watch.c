@@ -91,6 +91,20 @@ static int job_init(struct job *j, const struct rtg_settings *s)
 		job_free(j);
 		return rc;
 	}
+	/* A template of the user's is tried now, on the neutral palette: a
+	 * mistake in it is one error naming its line when the watcher starts
+	 * or reloads (and a reload keeps the previous configuration), not an
+	 * "unusable" line on every track after. */
+	if (j->tmpl != NULL) {
+		struct rtg_result res;
+		if ((rc = rtg_generate_neutral(&j->gen, &res, err)) < 0) {
+			/* template and theme messages start with NAME:LINE */
+			rtg_log(RTG_LOG_ERR, "%s", err);
+			job_free(j);
+			return rtg_exit_from_status(rc, true);
+		}
+		rtg_result_free(&res);
+	}
 	/* s went through rtg_settings_resolve_paths: the path is set, and
 	 * absolute, so NULL here is out of memory. */
 	if ((j->theme_path = rtg_watch_theme_path(&j->s)) == NULL)
@@ -103,6 +117,15 @@ nomem:
 	rtg_log(RTG_LOG_ERR, "out of memory");
 	job_free(j);
 	return RTG_EXIT_SOFTWARE;
+}
+
+/* What a failed generation blames: the user's template when the error is
+ * in it or in the theme it made (its messages start with NAME:LINE), else
+ * the art. */
+static const char *unusable(const struct job *j, int rc)
+{
+	return j->tmpl != NULL && (rc == RTG_ERR_TEMPLATE || rc == RTG_ERR_THEME ||
+	                           rc == RTG_ERR_CONTRAST) ? "template" : "art";
 }
 
 /* Theme text for art bytes, from the cache or generated (and then cached).
@@ -465,7 +488,7 @@ static void process(struct watcher *w, double t0)
 		                     how, sizeof how, err);
 		rtg_art_free(&art);
 		if (rc < 0)
-			snprintf(reason, sizeof reason, "art unusable: %s", err);
+			snprintf(reason, sizeof reason, "%s unusable: %s", unusable(&w->job, rc), err);
 	} else if (rc == RTG_MPD_NONE) {
 		snprintf(reason, sizeof reason, "no album art");
 	} else {
@@ -956,7 +979,7 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 				rc = rtg_exit_from_status(rc, j.tmpl != NULL);
 				goto out;
 			}
-			snprintf(reason, sizeof reason, "art unusable: %s", err);
+			snprintf(reason, sizeof reason, "%s unusable: %s", unusable(&j, rc), err);
 		}
 	} else {
 		snprintf(reason, sizeof reason, "%s", rc == RTG_MPD_NONE ? "no album art" : err);

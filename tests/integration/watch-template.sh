@@ -3,7 +3,8 @@
 # the watcher gets SIGHUP, the song playing is redone with the new
 # template, and so is every later track, also one whose theme the cache
 # holds from the old template (the template text is part of the key).  A
-# template that cannot be read on SIGHUP keeps the previous configuration.
+# template that cannot be read, or has a mistake, on SIGHUP keeps the
+# previous configuration; at startup a mistake is exit 78.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/integration/mpd-harness.sh"
 
@@ -61,6 +62,25 @@ play "$B"
 wait_log 1 "$B: theme published (cache hit"
 same_file "$THEME" "$T/b-v2.ron" || t_fail "$B after a failed reload: not template v2"
 
+# A mistake in the template: SIGHUP names its line at once and keeps the
+# previous configuration (no "unusable" line per track later).
+printf '(\n    background_color: {{backgrund}},\n)\n' > "$T/tmpl.ron"
+kill -HUP "$W_PID"
+wait_log 1 "$T/tmpl.ron:2: unknown placeholder {{backgrund}}"
+wait_log 2 'SIGHUP: keeping the previous configuration'
+play "$A"
+wait_log 1 "$A: theme published (cache hit"
+same_file "$THEME" "$T/a-v2.ron" || t_fail "$A after a bad template: not template v2"
+grep -q 'unusable' "$W_LOG" && t_fail "a template mistake reported per track: $(cat "$W_LOG")"
+
 watcher_stop
 [ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
+
+# Started with that template: exit 78 (bad config or template) with the
+# same one line, before connecting to MPD.
+rc=0
+"$RTG_BIN" --watch > "$T/bad.log" 2>&1 || rc=$?
+[ "$rc" -eq 78 ] || t_fail "a bad template at startup: exit $rc: $(cat "$T/bad.log")"
+grep -q "$T/tmpl.ron:2: unknown placeholder {{backgrund}}" "$T/bad.log" ||
+	t_fail "a bad template at startup: $(cat "$T/bad.log")"
 exit 0
