@@ -145,12 +145,13 @@ rtg_settings_home_dir(void)
 	struct passwd *pw;
 
 	/* Without HOME (cron, some service managers) the password database
-	 * still knows the home directory. */
-	if (home == NULL || home[0] == '\0') {
+	 * still knows the home directory; a relative HOME is as good as none
+	 * (paths under it would depend on the working directory). */
+	if (home == NULL || home[0] != '/') {
 		pw = getpwuid(getuid());
 		home = pw != NULL ? pw->pw_dir : NULL;
 	}
-	return home != NULL && home[0] != '\0' ? home : NULL;
+	return home != NULL && home[0] == '/' ? home : NULL;
 }
 
 char *
@@ -183,9 +184,12 @@ settings_absolute(char **path, char *err)
 	while (rel[0] == '.' && rel[1] == '/')
 		for (rel += 2; *rel == '/'; rel++)
 			;
+	/* A working directory that cannot be named (removed, or above it
+	 * unreadable) still resolves a relative path for a one-shot run: keep
+	 * the path as given.  The watcher, which needs it absolute, refuses
+	 * such a path itself. */
 	if ((cwd = getcwd(NULL, 0)) == NULL)
-		return rtg_fail(err, RTG_ERR_IO, "theme %s: relative path, and the working "
-		                "directory is unknown: %s", *path, strerror(errno));
+		return errno == ENOMEM ? rtg_fail(err, RTG_ERR_NOMEM, "out of memory") : 0;
 	abs = settings_join(cwd, rel);
 	free(cwd);
 	if (abs == NULL)
@@ -210,7 +214,8 @@ rtg_settings_resolve_paths(struct rtg_settings *s, char *err)
 	if (s->theme_output == NULL &&
 	    (s->theme_output = rtg_settings_default_theme_path()) == NULL)
 		return rtg_fail(err, RTG_ERR_ARG,
-		                "cannot find the theme path: neither XDG_CONFIG_HOME nor HOME "
-		                "is set (use --theme-output PATH)");
+		                "cannot find the theme path: neither XDG_CONFIG_HOME nor a home "
+		                "directory (HOME, the password database) is known (use "
+		                "--theme-output PATH)");
 	return settings_absolute(&s->theme_output, err);
 }

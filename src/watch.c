@@ -78,13 +78,21 @@ static void job_free(struct job *j)
 	memset(j, 0, sizeof *j);
 }
 
-/* Returns 0 or an exit status (message logged). */
-static int job_init(struct job *j, const struct rtg_settings *s)
+/* Returns 0 or an exit status (message logged).  daemon: the watcher's
+ * job (checks a user template's contrast on the neutral palette too). */
+static int job_init(struct job *j, const struct rtg_settings *s, bool daemon)
 {
 	char err[RTG_ERRLEN];
 	int rc;
 
 	memset(j, 0, sizeof *j);
+	/* rtg_settings_resolve_paths leaves a theme path relative only when
+	 * the working directory cannot be named: a daemon cannot use that */
+	if (daemon && s->theme_output != NULL && s->theme_output[0] != '/') {
+		rtg_log(RTG_LOG_ERR, "theme %s: a relative path, and the working directory "
+		        "is unknown: give an absolute path", s->theme_output);
+		return RTG_EXIT_CANTCREAT;
+	}
 	if (rtg_settings_copy(&j->s, s) < 0)
 		goto nomem;
 	if ((rc = rtg_options_resolve(&j->s, &j->gen, &j->tmpl)) != 0) {
@@ -92,18 +100,27 @@ static int job_init(struct job *j, const struct rtg_settings *s)
 		return rc;
 	}
 	/* A template of the user's is tried now, on the neutral palette: a
-	 * mistake in it is one error naming its line when the watcher starts
-	 * or reloads (and a reload keeps the previous configuration), not an
-	 * "unusable" line on every track after. */
+	 * mistake in it (RTG_ERR_TEMPLATE, RTG_ERR_THEME: the same for every
+	 * palette) is one error naming its line when the watcher starts or
+	 * reloads (and a reload keeps the previous configuration), not an
+	 * "unusable" line on every track after.  Contrast depends on the
+	 * palette: a template that draws {{paletteN}} as a foreground may
+	 * pass on some covers and not on the neutral palette (which has no
+	 * palette colours), so for the watcher that is a warning only. */
 	if (j->tmpl != NULL) {
 		struct rtg_result res;
-		if ((rc = rtg_generate_neutral(&j->gen, &res, err)) < 0) {
+		if ((rc = rtg_generate_neutral(&j->gen, &res, err)) == 0) {
+			rtg_result_free(&res);
+		} else if (rc == RTG_ERR_CONTRAST) {
+			if (daemon)
+				rtg_log(RTG_LOG_WARN, "%s (tried on the neutral palette: covers whose "
+				        "theme fails the same way keep the previous theme)", err);
+		} else {
 			/* template and theme messages start with NAME:LINE */
 			rtg_log(RTG_LOG_ERR, "%s", err);
 			job_free(j);
 			return rtg_exit_from_status(rc, true);
 		}
-		rtg_result_free(&res);
 	}
 	/* s went through rtg_settings_resolve_paths: the path is set, and
 	 * absolute, so NULL here is out of memory. */
@@ -624,7 +641,7 @@ static void reload(struct watcher *w, const char *why)
 		free(path);
 		return;
 	}
-	if (job_init(&nj, &ns) != 0) {
+	if (job_init(&nj, &ns, true) != 0) {
 		rtg_log(RTG_LOG_ERR, "%s: keeping the previous configuration", why);
 		rtg_settings_free(&ns);
 		free(path);
@@ -814,7 +831,7 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 		rtg_log(RTG_LOG_ERR, "%s", err);
 		return RTG_EXIT_UNAVAILABLE;
 	}
-	if ((rc = job_init(&w.job, s)) != 0)
+	if ((rc = job_init(&w.job, s, true)) != 0)
 		goto out;
 	if (config_path != NULL && (w.config_path = strdup(config_path)) == NULL) {
 		rc = RTG_EXIT_SOFTWARE;
@@ -937,7 +954,7 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 		rtg_log(RTG_LOG_ERR, "%s", err);
 		return RTG_EXIT_SOFTWARE;
 	}
-	if ((rc = job_init(&j, s)) != 0) {
+	if ((rc = job_init(&j, s, false)) != 0) {
 		rtg_mpd_target_free(&t);
 		return rc;
 	}

@@ -117,6 +117,20 @@ mkdir "$T/cwd"
 	> "$T/out" 2>&1 || t_fail "--image, relative --theme-output: $(cat "$T/out")"
 has "$T/cwd/t.ron: theme written"
 [ -s "$T/cwd/t.ron" ] || t_fail "no theme in the working directory"
+# A working directory that cannot be named (removed): a one-shot run still
+# writes through the relative path; the watcher, which needs an absolute
+# one, exits 73.
+mkdir "$T/gone"
+(cd "$T/gone" && rmdir "$T/gone" &&
+	exec "$RTG_BIN" --image "$IFIX/covers/embedded.jpg" --theme-output ../gone.ron) \
+	> "$T/out" 2>&1 || t_fail "--image in a removed directory: $(cat "$T/out")"
+[ -s "$T/gone.ron" ] || t_fail "no theme written from a removed directory"
+mkdir "$T/gone"
+rc=0
+(cd "$T/gone" && rmdir "$T/gone" &&
+	exec timeout 10 "$RTG_BIN" --watch --theme-output ../w.ron) > "$T/out" 2>&1 || rc=$?
+[ $rc -eq 73 ] || t_fail "--watch in a removed directory: exit $rc: $(cat "$T/out")"
+has "a relative path, and the working directory is unknown"
 # Without HOME the password database gives the home directory (the same
 # lookup as the cache's and the lock's).  --check only looks, so the real
 # home is safe.

@@ -40,6 +40,21 @@ same_file "$THEME" "$T/expect.ron" || t_fail "folder-jpg after the FIFO fallback
 # that it cannot outlive a failed test.)
 timeout 10 sh -c 'cat "$1" > "$2"' sh "$IFIX/covers/apic.jpg" "$T/fallback.fifo" &
 CAT_PID=$!
+# The writer must be waiting in open() before the watcher opens the FIFO,
+# or the watcher reads it as empty: wait (at most 2 s) until the shell
+# under timeout sleeps in the kernel's FIFO open, as /proc tells.
+in_fifo_open() {
+	for _p in $(cat "/proc/$CAT_PID/task/$CAT_PID/children" 2>/dev/null); do
+		[ "$(cat "/proc/$_p/wchan" 2>/dev/null)" = wait_for_partner ] && return 0
+		case $(cut -d' ' -f1 "/proc/$_p/syscall" 2>/dev/null) in 2|257) return 0 ;; esac
+	done
+	return 1
+}
+_i=0
+while [ $_i -lt 100 ] && ! in_fifo_open; do
+	sleep 0.02
+	_i=$((_i + 1))
+done
 play no-art/track.flac
 wait_log 1 'no-art/track.flac: theme published (.*from fallback_image because: no album art' 5
 expected_theme "$IFIX/covers/apic.jpg" "$T/expect.ron"

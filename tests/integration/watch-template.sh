@@ -79,8 +79,24 @@ watcher_stop
 # Started with that template: exit 78 (bad config or template) with the
 # same one line, before connecting to MPD.
 rc=0
-"$RTG_BIN" --watch > "$T/bad.log" 2>&1 || rc=$?
+timeout 10 "$RTG_BIN" --watch > "$T/bad.log" 2>&1 || rc=$?
 [ "$rc" -eq 78 ] || t_fail "a bad template at startup: exit $rc: $(cat "$T/bad.log")"
 grep -q "$T/tmpl.ron:2: unknown placeholder {{backgrund}}" "$T/bad.log" ||
 	t_fail "a bad template at startup: $(cat "$T/bad.log")"
+
+# Contrast depends on the palette: a template that draws a palette colour
+# as a foreground fails the audit on the neutral palette (it has none) but
+# may pass on a cover.  The watcher starts, warns once, and publishes.
+sed 's|borders_style: (fg: {{border}})|borders_style: (fg: {{palette1}})|' "$T/v1.ron" > "$T/tmpl.ron"
+grep -q palette1 "$T/tmpl.ron" || t_fail "no palette1 in the template"
+# (apic.jpg's palette passes; embedded.jpg's would not)
+P=mp3-apic/track.mp3
+expected_theme "$IFIX/covers/apic.jpg" "$T/p-pal.ron" --template "$T/tmpl.ron"
+play "$P"
+watcher_start
+wait_log 1 "tried on the neutral palette"
+wait_log 1 "$P: theme published"
+same_file "$THEME" "$T/p-pal.ron" || t_fail "$P with the palette template"
+watcher_stop
+[ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC with the palette template"
 exit 0
