@@ -72,13 +72,13 @@ static void check_mpd(struct doctor *d, const struct rtg_settings *s)
 	rc = rtg_mpd_open(&t, s->mpd_timeout_ms, s->binarylimit, &m, err);
 	if (rc == RTG_MPD_DENIED) {
 		say("FAIL", "set mpd_password in the config, or MPD_HOST=password@host",
-		    "MPD at %s (from %s): %s", t.name, t.origin, err);
+		    "MPD (from %s): %s", t.origin, err); /* err names the server */
 		d->problems_mpd++;
 		goto out;
 	}
 	if (rc < 0) {
 		say("FAIL", "start MPD (systemctl --user start mpd), or point mpd_host / MPD_HOST at it",
-		    "MPD at %s (from %s) is not reachable: %s", t.name, t.origin, err);
+		    "MPD (from %s) is not reachable: %s", t.origin, err); /* err names it */
 		d->problems_mpd++;
 		goto out;
 	}

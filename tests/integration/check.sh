@@ -14,7 +14,8 @@ $(cat "$T/out")"; }
 printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
 doctor
 [ $rc -eq 69 ] || t_fail "MPD down: exit $rc"
-has "FAIL   MPD at $MPD_SOCK (from config) is not reachable"
+has "FAIL   MPD (from config) is not reachable: $MPD_SOCK: cannot connect"
+grep -q "$MPD_SOCK.*$MPD_SOCK" "$T/out" && t_fail "the server named twice: $(cat "$T/out")"
 has 'fix: start MPD'
 
 mpd_start
