@@ -605,4 +605,5 @@ rtg_image_free(struct rtg_image *img)
 	}
 	img->px = NULL;
 	img->width = img->height = 0;
+	img->scaled_width = img->scaled_height = 0;
 }

@@ -281,6 +281,9 @@ rtg_image_decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits
 	uint8_t *volatile filtered = NULL;
 	uint8_t *volatile strip = NULL;
 	struct rtg_grid g;
+	/* g's tables, for the handler (g itself is set after setjmp) */
+	uint32_t *volatile gxs = NULL;
+	int32_t *volatile gyidx = NULL;
 	volatile int result = 1;
 
 	memset(&ci, 0, sizeof ci);
@@ -295,7 +298,8 @@ rtg_image_decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits
 		free(px);
 		free(filtered);
 		free(strip);
-		rtg_grid_free(&g);
+		free(gxs);
+		free(gyidx);
 		return result;
 	}
 	jpeg_create_decompress(&ci);
@@ -345,6 +349,8 @@ rtg_image_decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits
 		result = rtg_fail(err, RTG_ERR_NOMEM, "out of memory decoding a JPEG");
 		longjmp(je.jb, 1);
 	}
+	gxs = g.xs;
+	gyidx = g.yidx;
 	const bool sel = rtg_grid_active(&g);
 	/* ow <= fw and oh <= fh, so check_dims above bounds these products;
 	 * with a grid, libjpeg's rows go through a strip of 8 */
