@@ -84,7 +84,33 @@ check_png_against_stb(const uint8_t *data, size_t size, const struct rtg_image *
 	stbi_image_free(ref);
 }
 
-/* png.c's one-shot and streaming sources on the same file. */
+/* kept, a decode of the same bytes as whole keeping only the sampler's
+ * grid for this budget: the grid's pixels of whole (or, from a decoder
+ * without a grid path, all of them). */
+static void
+check_kept(const struct rtg_image *whole, const struct rtg_image *kept, uint64_t grid)
+{
+	uint32_t nx, ny;
+
+	rtg_sample_grid(whole->width, whole->height, grid, &nx, &ny);
+	FUZZ_ASSERT((kept->width == nx && kept->height == ny) ||
+	            (kept->width == whole->width && kept->height == whole->height),
+	            "kept %ux%u of %ux%u, grid %ux%u", kept->width, kept->height, whole->width,
+	            whole->height, nx, ny);
+	for (uint32_t j = 0; j < kept->height; j++)
+		for (uint32_t i = 0; i < kept->width; i++) {
+			uint32_t x = kept->width == whole->width ? i
+			             : rtg_sample_cell(i, nx, whole->width);
+			uint32_t y = kept->height == whole->height ? j
+			             : rtg_sample_cell(j, ny, whole->height);
+			FUZZ_ASSERT(memcmp(kept->px + ((size_t)j * kept->width + i) * 4,
+			                   whole->px + ((size_t)y * whole->width + x) * 4, 4) == 0,
+			            "kept pixel (%u, %u) is not the whole decode's (%u, %u)", i, j, x, y);
+		}
+}
+
+/* png.c's one-shot and streaming sources on the same file, and the
+ * streaming one keeping only a grid (several blocks of rows per pass). */
 static void
 check_png_sources(const uint8_t *data, size_t size, const struct rtg_limits *lim,
                   uint64_t min_px)
@@ -112,6 +138,13 @@ check_png_sources(const uint8_t *data, size_t size, const struct rtg_limits *lim
 		            a.width, a.height, a.scale_denom, b.width, b.height, b.scale_denom);
 		FUZZ_ASSERT(memcmp(a.px, b.px, (size_t)a.width * a.height * 4) == 0,
 		            "one-shot and streaming pixels differ");
+		const struct rtg_png_opts kept = { .stream_above = 0, .window = 1, .grid = 300 };
+		struct rtg_image g;
+		int sg = rtg_png_decode_ex(data, size, lim, min_px, &kept, &g, eb);
+		FUZZ_ASSERT(sg == 0, "streaming keeping a grid failed (%d: %s), whole did not", sg,
+		            eb);
+		check_kept(&b, &g, kept.grid);
+		rtg_image_free(&g);
 		rtg_image_free(&a);
 		rtg_image_free(&b);
 	}
@@ -135,20 +168,7 @@ check_grid(const uint8_t *data, size_t size, const struct rtg_limits *lim, uint6
 	            g.scale_denom == img->scale_denom && strcmp(g.decoder, img->decoder) == 0,
 	            "grid decode: %ux%u 1/%d, whole %ux%u 1/%d", g.scaled_width,
 	            g.scaled_height, g.scale_denom, img->width, img->height, img->scale_denom);
-	uint32_t nx, ny;
-	rtg_sample_grid(img->width, img->height, grid, &nx, &ny);
-	FUZZ_ASSERT((g.width == nx && g.height == ny) ||
-	            (g.width == img->width && g.height == img->height),
-	            "kept %ux%u of %ux%u, grid %ux%u", g.width, g.height, img->width,
-	            img->height, nx, ny);
-	for (uint32_t j = 0; j < g.height; j++)
-		for (uint32_t i = 0; i < g.width; i++) {
-			uint32_t x = g.width == img->width ? i : rtg_sample_cell(i, nx, img->width);
-			uint32_t y = g.height == img->height ? j : rtg_sample_cell(j, ny, img->height);
-			FUZZ_ASSERT(memcmp(g.px + ((size_t)j * g.width + i) * 4,
-			                   img->px + ((size_t)y * img->width + x) * 4, 4) == 0,
-			            "kept pixel (%u, %u) is not the whole decode's (%u, %u)", i, j, x, y);
-		}
+	check_kept(img, &g, grid);
 	st = rtg_sample(&g, space, grid, &gs, err);
 	struct rtg_samples ws;
 	int wst = rtg_sample(img, space, grid, &ws, err);
