@@ -1,6 +1,7 @@
-/* png.c - fast PNG decoding: chunk walk, own unfiltering (pngfilter.c),
- * point-sampled; the image data inflated by a row source (pnginflate.c:
- * ISA-L or zlib streaming, libdeflate one-shot).
+/* png.c - fast PNG decoding: the entry point, the passes and grids, own
+ * unfiltering (pngfilter.c), point-sampled; the chunk walk in pngchunk.c,
+ * the conversion to RGBA8 in pngconv.c, the image data inflated by a row
+ * source (pnginflate.c: ISA-L or zlib streaming, libdeflate one-shot).
  *
  * Written from the PNG specification (W3C PNG, 2nd/3rd edition: chunk
  * layout, IHDR fields, filter types, Adam7, PLTE/tRNS).  Why it exists: with
@@ -82,6 +83,7 @@
 #include "grid.h"
 #include "image.h"
 #include "png.h"
+#include "png_internal.h"
 #include "pngfilter.h"
 #include "pnginflate.h"
 #include "status.h"
@@ -167,409 +169,8 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 
 #else /* RTG_PNGINF_ANY */
 
-enum { CT_GREY = 0, CT_RGB = 2, CT_PALETTE = 3, CT_GREYA = 4, CT_RGBA = 6 };
-
-/* PNG spec: chunk lengths are at most 2^31 - 1, and so are dimensions */
-#define PNG_MAX_U31 0x7fffffffu
 /* deflate's largest expansion: a 258-byte match costs at least 2 bits */
 #define DEFLATE_MAX_RATIO 1032u
-
-static const uint8_t SIG[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-
-struct png {
-	uint32_t w, h;
-	unsigned depth, ctype, interlace;
-	unsigned channels; /* samples per pixel */
-	unsigned bpp;      /* filter distance: bytes per pixel, at least 1 */
-	size_t rowbytes;   /* one row without its filter byte */
-	uint8_t pal[256][4];
-	unsigned npal;
-	bool has_plte, has_trns, has_key;
-	uint16_t key[3]; /* tRNS colour key, as stored */
-	size_t idat_total;
-	unsigned idat_count;
-	size_t first_idat; /* offset of the first IDAT chunk */
-};
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static bool
-is_type(const uint8_t *t, const char *name)
-{
-	return memcmp(t, name, 4) == 0;
-}
-
-/* Chunk type as text for messages: letters only (checked before use). */
-static void
-type_str(const uint8_t *t, char out[5])
-{
-	for (int i = 0; i < 4; i++)
-		out[i] = (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') ?
-		         (char)t[i] : '?';
-	out[4] = '\0';
-}
-
-/* CRC-32 over type and data; the chunk at c is known to be inside the
- * buffer. */
-static bool
-crc_ok(const uint8_t *c, uint32_t clen)
-{
-	return rtg_pnginf_crc32(c + 4, (size_t)clen + 4) == rd32(c + 8 + clen);
-}
-
-static int
-corrupt(char *err, const char *why)
-{
-	return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (%s)", why);
-}
-
-/* IHDR fields (spec 11.2.2) and the limits. */
-static int
-parse_ihdr(struct png *p, const uint8_t *d, const struct rtg_limits *lim, char *err)
-{
-	p->w = rd32(d);
-	p->h = rd32(d + 4);
-	p->depth = d[8];
-	p->ctype = d[9];
-	p->interlace = d[12];
-	if (p->w == 0 || p->h == 0 || p->w > PNG_MAX_U31 || p->h > PNG_MAX_U31)
-		return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (IHDR declares %" PRIu32
-		                "x%" PRIu32 " pixels)", p->w, p->h);
-	bool ok;
-	switch (p->ctype) {
-	case CT_GREY:
-		p->channels = 1;
-		ok = p->depth == 1 || p->depth == 2 || p->depth == 4 || p->depth == 8 ||
-		     p->depth == 16;
-		break;
-	case CT_PALETTE:
-		p->channels = 1;
-		ok = p->depth == 1 || p->depth == 2 || p->depth == 4 || p->depth == 8;
-		break;
-	case CT_RGB:
-	case CT_GREYA:
-	case CT_RGBA:
-		p->channels = p->ctype == CT_RGB ? 3 : p->ctype == CT_GREYA ? 2 : 4;
-		ok = p->depth == 8 || p->depth == 16;
-		break;
-	default:
-		ok = false;
-	}
-	if (!ok)
-		return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (colour type %u with bit "
-		                "depth %u)", p->ctype, p->depth);
-	if (d[10] != 0 || d[11] != 0 || p->interlace > 1)
-		return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (compression %u, filter "
-		                "method %u, interlace %u)", d[10], d[11], p->interlace);
-
-	if (p->w > lim->max_dimension || p->h > lim->max_dimension)
-		return rtg_fail(err, RTG_ERR_LIMIT, "PNG is %" PRIu32 "x%" PRIu32 " pixels, "
-		                "above the limit of %" PRIu32 " pixels per side", p->w, p->h,
-		                lim->max_dimension);
-	uint64_t px = (uint64_t)p->w * p->h;
-	if (px > lim->max_pixels)
-		return rtg_fail(err, RTG_ERR_LIMIT, "PNG is %" PRIu32 "x%" PRIu32 " = %" PRIu64
-		                " pixels, above the limit of %" PRIu64 " pixels", p->w, p->h, px,
-		                lim->max_pixels);
-
-	/* w <= 2^31 and channels * depth <= 64: no overflow in 64 bits */
-	uint64_t bits = (uint64_t)p->w * p->channels * p->depth;
-	uint64_t rb = (bits + 7) / 8;
-	if (rb >= SIZE_MAX / 4)
-		return rtg_fail(err, RTG_ERR_LIMIT, "PNG is %" PRIu32 "x%" PRIu32 " pixels, "
-		                "too large to decode", p->w, p->h);
-	p->rowbytes = (size_t)rb;
-	p->bpp = p->channels * p->depth / 8;
-	if (p->bpp == 0)
-		p->bpp = 1;
-	return 0;
-}
-
-/* The chunk walk: structure, CRCs of what is used, PLTE/tRNS, where the
- * image data is.  Ends at IEND, which must be there (a file cut anywhere
- * fails). */
-static int
-walk_chunks(struct png *p, const uint8_t *buf, size_t len, const struct rtg_limits *lim,
-            char *err)
-{
-	char tn[5];
-	int st;
-
-	if (len < 8 || memcmp(buf, SIG, 8) != 0)
-		return rtg_fail(err, RTG_ERR_FORMAT, "not a PNG (no PNG signature)");
-	/* Features left to stb_image are reported only once the whole chunk
-	 * structure has been checked: stb_image allocates from chunk lengths
-	 * it has not compared with the file (a 265-byte file made it ask for
-	 * 2 GiB), so it only ever gets files whose chunks are all in bounds. */
-	bool not_handled = false;
-	size_t pos = 8;
-	if (len >= 16 && is_type(buf + 12, "CgBI")) {
-		/* Apple's variant (before IHDR): stb_image reads it */
-		uint32_t n = rd32(buf + 8);
-		if (len < 8 + 12 || n > len - 8 - 12)
-			return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes, CgBI "
-			                "chunk cut short)", len);
-		pos += 12 + (size_t)n;
-		not_handled = true;
-	}
-	if (len - pos < 8 + 13 + 4)
-		return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes, the header "
-		                "needs %zu)", len, pos + 25);
-	if (!is_type(buf + pos + 4, "IHDR"))
-		return corrupt(err, "the first chunk is not IHDR");
-	if (rd32(buf + pos) != 13)
-		return corrupt(err, "IHDR is not 13 bytes long");
-	if (!crc_ok(buf + pos, 13))
-		return corrupt(err, "CRC mismatch in IHDR");
-	if ((st = parse_ihdr(p, buf + pos + 8, lim, err)) != 0)
-		return st;
-	bool in_idat = false, idat_done = false;
-	pos += 25;
-	for (;;) {
-		if (len - pos < 12)
-			return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (%zu bytes: cut %s "
-			                "before IEND)", len, p->idat_count ? "after the image data" :
-			                "before the image data");
-		const uint8_t *c = buf + pos, *t = c + 4, *d = c + 8;
-		uint32_t clen = rd32(c);
-		type_str(t, tn);
-		for (int i = 0; i < 4; i++)
-			if (tn[i] == '?')
-				return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (invalid chunk "
-				                "type at offset %zu)", pos);
-		if (clen > PNG_MAX_U31)
-			return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (chunk %s at offset "
-			                "%zu declares %" PRIu32 " bytes)", tn, pos, clen);
-		if (clen > len - pos - 12)
-			return rtg_fail(err, RTG_ERR_DECODE, "truncated PNG (chunk %s at offset "
-			                "%zu needs %" PRIu32 " bytes, %zu left)", tn, pos, clen,
-			                len - pos - 12);
-		bool is_idat = is_type(t, "IDAT");
-		if (in_idat && !is_idat)
-			idat_done = true;
-		in_idat = is_idat;
-
-		if (is_idat) {
-			if (idat_done)
-				return corrupt(err, "IDAT chunks are not consecutive");
-			if (p->ctype == CT_PALETTE && !p->has_plte)
-				return corrupt(err, "palette image without PLTE before IDAT");
-			if (p->idat_count == 0)
-				p->first_idat = pos;
-			p->idat_count++;
-			p->idat_total += clen; /* <= len: no overflow */
-		} else if (is_type(t, "IEND")) {
-			if (clen != 0 || !crc_ok(c, 0))
-				return corrupt(err, "bad IEND chunk");
-			break;
-		} else if (is_type(t, "PLTE")) {
-			if (p->has_plte || p->idat_count)
-				return corrupt(err, p->has_plte ? "two PLTE chunks" :
-				               "PLTE after IDAT");
-			if (clen == 0 || clen % 3 != 0 || clen > 768)
-				return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (PLTE of %" PRIu32
-				                " bytes)", clen);
-			if (!crc_ok(c, clen))
-				return corrupt(err, "CRC mismatch in PLTE");
-			p->has_plte = true;
-			p->npal = clen / 3;
-			for (unsigned i = 0; i < p->npal; i++) {
-				p->pal[i][0] = d[3 * i];
-				p->pal[i][1] = d[3 * i + 1];
-				p->pal[i][2] = d[3 * i + 2];
-				p->pal[i][3] = 255;
-			}
-		} else if (is_type(t, "tRNS")) {
-			if (p->ctype == CT_GREYA || p->ctype == CT_RGBA) {
-				not_handled = true; /* stb_image refuses, libpng ignores */
-				pos += 12 + (size_t)clen;
-				continue;
-			}
-			if (p->has_trns || p->idat_count)
-				return corrupt(err, p->has_trns ? "two tRNS chunks" : "tRNS after IDAT");
-			if (!crc_ok(c, clen))
-				return corrupt(err, "CRC mismatch in tRNS");
-			p->has_trns = true;
-			if (p->ctype == CT_PALETTE) {
-				if (!p->has_plte)
-					return corrupt(err, "tRNS before PLTE");
-				if (clen > p->npal)
-					return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (tRNS has %"
-					                PRIu32 " entries, PLTE %u)", clen, p->npal);
-				for (uint32_t i = 0; i < clen; i++)
-					p->pal[i][3] = d[i];
-			} else {
-				if (clen != 2 * p->channels)
-					return rtg_fail(err, RTG_ERR_DECODE, "corrupt PNG (tRNS of %"
-					                PRIu32 " bytes for colour type %u)", clen, p->ctype);
-				p->has_key = true;
-				for (unsigned i = 0; i < p->channels; i++)
-					p->key[i] = rd16(d + 2 * i);
-			}
-		} else if (is_type(t, "IHDR")) {
-			return corrupt(err, "a second IHDR");
-		} else if (!(t[0] & 0x20)) {
-			/* an unknown critical chunk: we must not guess */
-			not_handled = true;
-		}
-		/* ancillary chunks are skipped, their CRC unchecked */
-		pos += 12 + (size_t)clen;
-	}
-	if (p->idat_count == 0)
-		return corrupt(err, "no IDAT chunk");
-	if (not_handled)
-		return RTG_PNG_NOT_HANDLED;
-	return 0;
-}
-
-/* ---- conversion of one unfiltered row to RGBA8 -------------------------- */
-
-/* Sample x of a row of depth 1, 2 or 4 (packed from the high bits). */
-static inline unsigned
-low_sample(const uint8_t *row, size_t x, unsigned depth)
-{
-	size_t bit = x * depth;
-	return (unsigned)(row[bit >> 3] >> (8 - depth - (bit & 7))) & ((1u << depth) - 1);
-}
-
-/* stb_image's output for the row's pixels x0, x0 + step, ... (n of them),
- * written ostep bytes apart: grey of depth < 8 scaled by 255 / (2^depth -
- * 1); 16-bit samples reduced to their high byte; tRNS colour keys compared
- * with the stored samples at full depth (for depths up to 8 with the key's
- * low byte, as stb does). */
-static void
-convert_row(const struct png *p, const uint8_t *row, size_t x0, size_t step, uint32_t n,
-            uint8_t *out, size_t ostep)
-{
-	size_t x = x0;
-	const uint32_t ow = n;
-	switch (p->ctype) {
-	case CT_PALETTE:
-		if (p->depth == 8) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep)
-				memcpy(out, p->pal[row[x]], 4);
-		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep)
-				memcpy(out, p->pal[low_sample(row, x, p->depth)], 4);
-		}
-		return;
-	case CT_GREY:
-		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 2 * x;
-				out[0] = out[1] = out[2] = s[0];
-				out[3] = p->has_key && rd16(s) == p->key[0] ? 0 : 255;
-			}
-		} else {
-			/* 255 / (2^depth - 1) for depth 1, 2, 4, 8 */
-			unsigned scale = p->depth == 1 ? 255 : p->depth == 2 ? 0x55 :
-			                 p->depth == 4 ? 0x11 : 1;
-			unsigned key = p->has_key ? (p->key[0] & 255u) : 256u; /* 256: none */
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				unsigned v = p->depth == 8 ? row[x] : low_sample(row, x, p->depth);
-				out[0] = out[1] = out[2] = (uint8_t)(v * scale);
-				out[3] = v == key ? 0 : 255;
-			}
-		}
-		return;
-	case CT_GREYA:
-		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 4 * x;
-				out[0] = out[1] = out[2] = s[0];
-				out[3] = s[2];
-			}
-		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 2 * x;
-				out[0] = out[1] = out[2] = s[0];
-				out[3] = s[1];
-			}
-		}
-		return;
-	case CT_RGB:
-		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 6 * x;
-				out[0] = s[0];
-				out[1] = s[2];
-				out[2] = s[4];
-				out[3] = p->has_key && rd16(s) == p->key[0] && rd16(s + 2) == p->key[1] &&
-				         rd16(s + 4) == p->key[2] ? 0 : 255;
-			}
-		} else if (p->has_key) {
-			unsigned k0 = p->key[0] & 255u, k1 = p->key[1] & 255u, k2 = p->key[2] & 255u;
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 3 * x;
-				out[0] = s[0];
-				out[1] = s[1];
-				out[2] = s[2];
-				out[3] = s[0] == k0 && s[1] == k1 && s[2] == k2 ? 0 : 255;
-			}
-		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 3 * x;
-				out[0] = s[0];
-				out[1] = s[1];
-				out[2] = s[2];
-				out[3] = 255;
-			}
-		}
-		return;
-	default: /* CT_RGBA */
-		if (p->depth == 16) {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep) {
-				const uint8_t *s = row + 8 * x;
-				out[0] = s[0];
-				out[1] = s[2];
-				out[2] = s[4];
-				out[3] = s[6];
-			}
-		} else if (step == 1 && ostep == 4) {
-			memcpy(out, row + 4 * x0, (size_t)ow * 4);
-		} else {
-			for (uint32_t i = 0; i < ow; i++, x += step, out += ostep)
-				memcpy(out, row + 4 * x, 4);
-		}
-		return;
-	}
-}
-
-/* convert_row() for the kept columns xs[0..n) of a grid on the image
- * decimated by d: file columns d * xs[i], written 4 bytes apart.  tmp:
- * room for a whole decimated row (ow pixels), for the formats without a
- * direct path. */
-static void
-convert_kept(const struct png *p, const uint8_t *row, const uint32_t *xs, uint32_t n,
-             uint32_t d, uint32_t ow, uint8_t *out, uint8_t *tmp)
-{
-	if (p->depth == 8 && p->ctype == CT_RGB && !p->has_key) {
-		for (uint32_t i = 0; i < n; i++, out += 4) {
-			const uint8_t *s = row + 3 * (size_t)d * xs[i];
-			out[0] = s[0];
-			out[1] = s[1];
-			out[2] = s[2];
-			out[3] = 255;
-		}
-	} else if (p->depth == 8 && p->ctype == CT_RGBA) {
-		for (uint32_t i = 0; i < n; i++, out += 4)
-			memcpy(out, row + 4 * (size_t)d * xs[i], 4);
-	} else {
-		convert_row(p, row, 0, d, ow, tmp, 4);
-		for (uint32_t i = 0; i < n; i++, out += 4)
-			memcpy(out, tmp + 4 * (size_t)xs[i], 4);
-	}
-}
 
 /* ---- passes: the whole image, or the seven of Adam7 (spec 8.2) ---------- */
 
@@ -666,7 +267,7 @@ on_grid(const struct grid *g, uint32_t r)
 /* What the rows of a pass are written into: RGBA ow pixels wide, or with
  * the sampler's grid active (non-interlaced only, so the pass is the
  * image) only its kept rows and columns, sel->nx wide; tmp: one decimated
- * row for convert_kept(). */
+ * row for rtg_pngconv_kept(). */
 struct dest {
 	uint8_t *out;
 	uint32_t ow, d;
@@ -733,11 +334,11 @@ sample_block(const struct png *p, const struct pass *q, const struct grid *g,
 			size_t oy = ((size_t)q->y0 + (size_t)r * q->dy) / d;
 			if (rtg_grid_active(o->sel)) {
 				const struct rtg_grid *sg = o->sel;
-				convert_kept(p, row, sg->xs, sg->nx, d, ow,
-				             o->out + (size_t)sg->yidx[oy] * sg->nx * 4, o->tmp);
+				rtg_pngconv_kept(p, row, sg->xs, sg->nx, d, ow,
+				                 o->out + (size_t)sg->yidx[oy] * sg->nx * 4, o->tmp);
 			} else {
-				convert_row(p, row, g->c0, g->cstep, g->ncols,
-				            o->out + (oy * ow + ox0) * 4, ostep);
+				rtg_pngconv_row(p, row, g->c0, g->cstep, g->ncols,
+				                o->out + (oy * ow + ox0) * 4, ostep);
 			}
 		}
 	}
@@ -831,7 +432,7 @@ rtg_png_decode_ex(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 	memset(&p, 0, sizeof p);
 	for (int i = 0; i < 256; i++) /* indices past PLTE: opaque black */
 		p.pal[i][3] = 255;
-	if ((st = walk_chunks(&p, buf, len, lim, err)) != 0)
+	if ((st = rtg_pngchunk_walk(&p, buf, len, lim, err)) != 0)
 		return st;
 
 	/* everything below is bounded by the checked limits */
