@@ -338,6 +338,12 @@ stb_reason(void)
 enum jpeg_huff { JH_OK, JH_UNDEFINED, JH_LOST };
 static enum jpeg_huff jpeg_huff_defined(const uint8_t *b, size_t n);
 
+bool
+rtg_image_jpeg_followable(const uint8_t *buf, size_t len)
+{
+	return jpeg_huff_defined(buf, len) == JH_OK;
+}
+
 static int
 decode_stb(enum fmt f, const uint8_t *buf, size_t len,
            const struct rtg_limits *lim, struct rtg_image *img, char *err)

@@ -3,6 +3,7 @@
 #ifndef RTG_IMAGE_INTERNAL_H
 #define RTG_IMAGE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,10 @@
  * message naming the format by label ("JPEG"). */
 int rtg_image_check_dims(const char *label, uint32_t w, uint32_t h,
                          const struct rtg_limits *lim, char *err);
+
+/* A JPEG whose segments lead to EOI and whose scans use only Huffman
+ * tables it defines; stb_image is not given any other (decode_stb). */
+bool rtg_image_jpeg_followable(const uint8_t *buf, size_t len);
 
 #ifdef HAVE_JPEG
 /* img->decoder of a libjpeg-turbo decode (freed with free()). */

@@ -335,6 +335,14 @@ rtg_image_decode_libjpeg(const uint8_t *buf, size_t len, const struct rtg_limits
 			return st;
 		}
 	}
+	/* libjpeg keeps a progressive image's coefficients whole, at full
+	 * size (2 bytes each), from jpeg_start_decompress on: 200 MB for a
+	 * 268-byte file declaring 16384x4096.  A file whose segments cannot
+	 * be followed to EOI ends as an error whatever libjpeg makes of it
+	 * (a warning sends it to stb_image, which refuses such a file), so
+	 * it goes there now. */
+	if (ci.progressive_mode && !rtg_image_jpeg_followable(buf, len))
+		longjmp(je.jb, 1);
 	if (ci.progressive_mode && denom > 1)
 		jpeg_prog_reduce(&ci, &je, buf, len, &filtered);
 	ci.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <stb_image.h>
 #ifdef HAVE_JPEG
@@ -778,6 +779,51 @@ test_scaled_jpeg(void)
 	rtg_image_free(&full);
 }
 
+/* A few hundred bytes of a progressive JPEG that declare 16384x4096 (the
+ * default pixel limit) and end right after the first scan's header: an
+ * error, without libjpeg's whole-image coefficient buffers (2 bytes per
+ * coefficient at full size, ~200 MB here) and without stb_image's
+ * full-size decode.  Run first, so the process's peak RSS says what this
+ * decode took. */
+static void
+test_truncated_huge_progressive(void)
+{
+	size_t len;
+	uint8_t *b = t_slurp(fixtures, "album-twowings-progressive.jpg", &len);
+	size_t sof = 0, sos = 0;
+	for (size_t i = 2; i + 9 < len && (sof == 0 || sos == 0); i++) {
+		if (b[i] == 0xFF && b[i + 1] == 0xC2 && sof == 0)
+			sof = i;
+		if (b[i] == 0xFF && b[i + 1] == 0xDA && sos == 0)
+			sos = i;
+	}
+	T_CHECK(sof > 0 && sos > sof, "SOF2 at %zu, SOS at %zu", sof, sos);
+	if (sof == 0 || sos <= sof) {
+		free(b);
+		return;
+	}
+	b[sof + 5] = 4096 >> 8, b[sof + 6] = 0;  /* height */
+	b[sof + 7] = 16384 >> 8, b[sof + 8] = 0; /* width */
+	size_t cut = sos + 2 + ((size_t)b[sos + 2] << 8 | b[sos + 3]) + 20;
+
+	struct rusage r0, r1;
+	struct rtg_image img;
+	char err[RTG_ERRLEN] = "";
+	getrusage(RUSAGE_SELF, &r0);
+	int st = rtg_image_decode_grid(b, cut, NULL, RTG_SAMPLE_BUDGET_DEFAULT,
+	                               RTG_DECODE_HALF_MIN_DEFAULT, RTG_SAMPLE_BUDGET_DEFAULT,
+	                               &img, err);
+	getrusage(RUSAGE_SELF, &r1);
+	T_CHECK(st == RTG_ERR_DECODE && strstr(err, "cannot be followed") != NULL,
+	        "%zu-byte 16384x4096 progressive JPEG: %d (%s)", cut, st, err);
+	if (st == 0)
+		rtg_image_free(&img);
+	/* ru_maxrss in KiB */
+	T_CHECK(r1.ru_maxrss - r0.ru_maxrss < 64 * 1024, "peak RSS rose by %ld KiB",
+	        r1.ru_maxrss - r0.ru_maxrss);
+	free(b);
+}
+
 /* Every fixture, decoded keeping only the sampler's grid, at budgets that
  * do and do not make the JPEG decoders scale: the grid of the whole
  * decode, the same samples; the decoders with a grid path (libjpeg-turbo,
@@ -836,6 +882,7 @@ main(void)
 		fprintf(stderr, "FIXTURES not set\n");
 		return 77;
 	}
+	test_truncated_huge_progressive();
 	test_flat();
 	test_two_colours();
 	test_gradient_interlaced();
