@@ -16,9 +16,10 @@
  * 1/4 or 1/2 scale when that still leaves min_pixels pixels (1/2 also when
  * it leaves min_half), which is several times cheaper than a full decode; a
  * progressive JPEG decoded at reduced scale skips the scans that scale does
- * not need (see "progressive JPEG at reduced scale").  Any libjpeg error or
- * warning falls back to stb_image, whose message is the one reported if it
- * fails too.
+ * not need (see "progressive JPEG at reduced scale").  Any libjpeg error,
+ * or warning about a baseline file, falls back to stb_image, whose message
+ * is the one reported if it fails too; a progressive file libjpeg decodes
+ * with warnings keeps libjpeg's pixels (image_jpeg.c says why).
  *
  * PNG (when built with libdeflate or zlib): png.c, which keeps only every d-th
  * column and row when that still leaves min_pixels pixels and needs neither

@@ -824,6 +824,53 @@ test_truncated_huge_progressive(void)
 	free(b);
 }
 
+/* The same data declaring 4096x4096 and closed with EOI: libjpeg decodes
+ * it with warnings (its data end early), and its reduced-scale pixels are
+ * kept; stb_image would decode it at full size with every coefficient
+ * (~160 MB here, over the budget of the RGBA image + 16 MiB). */
+static void
+test_truncated_progressive_eoi(void)
+{
+#ifdef HAVE_JPEG
+	size_t len;
+	uint8_t *b = t_slurp(fixtures, "album-twowings-progressive.jpg", &len);
+	size_t sof = 0, sos = 0;
+	for (size_t i = 2; i + 9 < len && (sof == 0 || sos == 0); i++) {
+		if (b[i] == 0xFF && b[i + 1] == 0xC2 && sof == 0)
+			sof = i;
+		if (b[i] == 0xFF && b[i + 1] == 0xDA && sos == 0)
+			sos = i;
+	}
+	T_CHECK(sof > 0 && sos > sof, "SOF2 at %zu, SOS at %zu", sof, sos);
+	if (sof == 0 || sos <= sof) {
+		free(b);
+		return;
+	}
+	b[sof + 5] = 4096 >> 8, b[sof + 6] = 0;
+	b[sof + 7] = 4096 >> 8, b[sof + 8] = 0;
+	size_t cut = sos + 2 + ((size_t)b[sos + 2] << 8 | b[sos + 3]) + 20;
+	b[cut] = 0xFF, b[cut + 1] = 0xD9;
+
+	struct rusage r0, r1;
+	struct rtg_image img;
+	char err[RTG_ERRLEN] = "";
+	getrusage(RUSAGE_SELF, &r0);
+	int st = rtg_image_decode_grid(b, cut + 2, NULL, RTG_SAMPLE_BUDGET_DEFAULT,
+	                               RTG_DECODE_HALF_MIN_DEFAULT, RTG_SAMPLE_BUDGET_DEFAULT,
+	                               &img, err);
+	getrusage(RUSAGE_SELF, &r1);
+	T_CHECK(st == 0, "cut 4096x4096 progressive JPEG with EOI: %d (%s)", st, err);
+	if (st == 0) {
+		T_CHECK(strcmp(img.decoder, "libjpeg-turbo") == 0 && img.scale_denom > 1,
+		        "decoded by %s at 1/%d", img.decoder, img.scale_denom);
+		rtg_image_free(&img);
+	}
+	T_CHECK(r1.ru_maxrss - r0.ru_maxrss < 4096 * 4096 * 4 / 1024 + 16 * 1024,
+	        "peak RSS rose by %ld KiB", r1.ru_maxrss - r0.ru_maxrss);
+	free(b);
+#endif
+}
+
 /* Every fixture, decoded keeping only the sampler's grid, at budgets that
  * do and do not make the JPEG decoders scale: the grid of the whole
  * decode, the same samples; the decoders with a grid path (libjpeg-turbo,
@@ -883,6 +930,7 @@ main(void)
 		return 77;
 	}
 	test_truncated_huge_progressive();
+	test_truncated_progressive_eoi();
 	test_flat();
 	test_two_colours();
 	test_gradient_interlaced();
