@@ -4,7 +4,7 @@
  * its one error line (rtg_log) when that status is not RTG_EXIT_OK.
  *
  *   --image FILE        rtg_oneshot_image   (oneshot.c)
- *   no source option    rtg_oneshot_mpd     (watch.c: current song's art)
+ *   no source option    rtg_oneshot_mpd     (oneshot_mpd.c: current song's art)
  *   --watch             rtg_watch_run       (watch.c)
  *   --check             rtg_check_run       (check.c)
  */
