@@ -1,0 +1,34 @@
+/* check_internal.h - shared by the parts of --check: check.c (the report,
+ * the theme file, the exit status), check_mpd.c and check_rmpc.c. */
+#ifndef RTG_CHECK_INTERNAL_H
+#define RTG_CHECK_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "settings.h"
+
+struct doctor {
+	int problems_mpd, problems_setup;
+};
+
+/* Where the theme path came from, for the fix: "--theme-output", "theme_output
+ * in FILE", or "" (the default). */
+struct theme_origin {
+	bool cli;
+	const char *config; /* the config file that set it, or NULL */
+};
+
+/* check.c */
+/* "  ok    message" / "  FAIL  message\n        fix: ..." */
+void rtg_check_say(const char *tag, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool rtg_check_exists(const char *path);
+
+/* check_mpd.c */
+void rtg_check_mpd(struct doctor *d, const struct rtg_settings *s);
+
+/* check_rmpc.c */
+void rtg_check_rmpc(struct doctor *d, const char *theme_path,
+                    const struct theme_origin *origin);
+
+#endif

@@ -1,0 +1,437 @@
+/* check_rmpc.c - rmpc-theme-gen --check, rmpc: whether rmpc will load and
+ * hot-reload the theme file (its config.ron `theme`, resolved as rmpc
+ * does, docs RMPC.md; hot reload on; the theme inside rmpc's config
+ * directory), each finding with a fix. */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_internal.h"
+#include "modes.h"
+#include "settings.h"
+#include "status.h"
+
+#define RMPC_CONFIG_MAX (1024u * 1024)
+
+static char *rmpc_config_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = rtg_settings_home_dir();
+	char buf[PATH_MAX];
+
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, sizeof buf, "%s/rmpc/config.ron", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(buf, sizeof buf, "%s/.config/rmpc/config.ron", home);
+	else
+		return NULL;
+	return strdup(buf);
+}
+
+/* What rtg_check_rmpc needs from config.ron, read with a small scanner that
+ * skips strings and comments and only looks at the outermost struct. */
+struct rmpc_conf {
+	bool has_theme, theme_some, theme_none, implicit_some, hot_reload_off;
+	int theme_line;
+	char theme[PATH_MAX];
+};
+
+static const char *skip_space(const char *p, const char *end, int *line)
+{
+	while (p < end) {
+		if (*p == '\n') {
+			(*line)++;
+			p++;
+		} else if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '/') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			p += 2;
+			while (p + 1 < end && !(p[0] == '*' && p[1] == '/')) {
+				if (*p == '\n')
+					(*line)++;
+				p++;
+			}
+			p = p + 1 < end ? p + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/* Reads a "..." string at p into out (escapes \" and \\ only: enough for
+ * a name or path); returns the position after it, or NULL. */
+static const char *read_string(const char *p, const char *end, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (p >= end || *p != '"')
+		return NULL;
+	for (p++; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		if (n + 1 < cap)
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+	return p < end ? p + 1 : NULL;
+}
+
+static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
+{
+	const char *p = text, *end = text + len;
+	int depth = 0, line = 1;
+
+	memset(rc, 0, sizeof *rc);
+	rc->implicit_some = strstr(text, "implicit_some") != NULL &&
+	                    strstr(text, "#![enable(") != NULL;
+	while (p < end) {
+		p = skip_space(p, end, &line);
+		if (p >= end)
+			break;
+		if (*p == '"') {
+			char tmp[8];
+			const char *q = read_string(p, end, tmp, sizeof tmp);
+			for (const char *c = p; c < (q != NULL ? q : end); c++)
+				line += *c == '\n';
+			if (q == NULL)
+				break;
+			p = q;
+		} else if (*p == '(' || *p == '[' || *p == '{') {
+			depth++;
+			p++;
+		} else if (*p == ')' || *p == ']' || *p == '}') {
+			depth--;
+			p++;
+		} else if (depth == 1 && (isalpha((unsigned char)*p) || *p == '_')) {
+			const char *id = p;
+			size_t n;
+			while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+				p++;
+			int vline = line;
+			n = (size_t)(p - id);
+			const char *v = skip_space(p, end, &vline);
+			if (v >= end || *v != ':')
+				continue;
+			v = skip_space(v + 1, end, &vline);
+			if (n == 5 && memcmp(id, "theme", 5) == 0) {
+				rc->theme_line = line;
+				if (end - v >= 5 && memcmp(v, "Some(", 5) == 0) {
+					rc->theme_some = true;
+					v = skip_space(v + 5, end, &vline);
+				}
+				if (end - v >= 4 && memcmp(v, "None", 4) == 0)
+					rc->theme_none = true;
+				else if (read_string(v, end, rc->theme, sizeof rc->theme) != NULL)
+					rc->has_theme = true;
+			} else if (n == 24 && memcmp(id, "enable_config_hot_reload", 24) == 0) {
+				rc->hot_reload_off = end - v >= 5 && memcmp(v, "false", 5) == 0;
+			}
+			/* p stays after the name: the value's brackets and
+			 * strings go through the loop like everything else. */
+		} else {
+			p++;
+		}
+	}
+}
+
+/* NAME as a path the way rmpc takes it: ~ and $VAR / ${VAR} expanded. */
+static void expand_path(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+	const char *home = rtg_settings_home_dir();
+
+	if (in[0] == '~' && (in[1] == '/' || in[1] == '\0') && home != NULL) {
+		n = (size_t)snprintf(out, cap, "%s", home);
+		in++;
+	}
+	while (*in != '\0' && n + 1 < cap) {
+		if (*in == '$' && (in[1] == '{' || isalpha((unsigned char)in[1]) || in[1] == '_')) {
+			char var[128];
+			size_t k = 0;
+			bool brace = in[1] == '{';
+			const char *val;
+			in += brace ? 2 : 1;
+			while (*in != '\0' && (isalnum((unsigned char)*in) || *in == '_') &&
+			       k + 1 < sizeof var)
+				var[k++] = *in++;
+			var[k] = '\0';
+			if (brace && *in == '}')
+				in++;
+			val = getenv(var);
+			if (val != NULL)
+				n += (size_t)snprintf(out + n, cap - n, "%s", val);
+			if (n >= cap)
+				n = cap - 1;
+		} else {
+			out[n++] = *in++;
+		}
+	}
+	out[n] = '\0';
+}
+
+
+/* path made absolute and normalised the way the kernel will see it once
+ * the missing parts exist: the longest existing prefix through realpath()
+ * (symlinks, "..", "."), the rest lexically ("." dropped, ".." pops).  A
+ * directory that does not exist yet (a first run, before rmpc or we
+ * created ~/.config/rmpc) compares like the one it will become.  false
+ * when the result does not fit. */
+static bool resolve(const char *path, char *out, size_t cap)
+{
+	char abs[PATH_MAX], real[PATH_MAX];
+	size_t n, cut;
+
+	if (path[0] == '/') {
+		n = (size_t)snprintf(abs, sizeof abs, "%s", path);
+	} else {
+		if (getcwd(real, sizeof real) == NULL)
+			return false;
+		n = (size_t)snprintf(abs, sizeof abs, "%s/%s", real, path);
+	}
+	if (n >= sizeof abs)
+		return false;
+	/* Shorten at '/' boundaries until what is left exists. */
+	for (cut = n;;) {
+		char save = abs[cut];
+		abs[cut] = '\0';
+		bool ok = realpath(cut > 0 ? abs : "/", real) != NULL;
+		abs[cut] = save;
+		if (ok)
+			break;
+		while (cut > 0 && abs[cut - 1] == '/')
+			cut--;
+		while (cut > 0 && abs[cut - 1] != '/')
+			cut--;
+		while (cut > 0 && abs[cut - 1] == '/')
+			cut--;
+		if (cut == 0) {
+			snprintf(real, sizeof real, "/");
+			break;
+		}
+	}
+	n = strlen(real);
+	if (n >= cap)
+		return false;
+	memcpy(out, real, n + 1);
+	/* The missing tail, one component at a time. */
+	for (const char *c = abs + cut; *c != '\0';) {
+		size_t l;
+		while (*c == '/')
+			c++;
+		l = strcspn(c, "/");
+		if (l == 0 || (l == 1 && c[0] == '.')) {
+			/* nothing */
+		} else if (l == 2 && c[0] == '.' && c[1] == '.') {
+			char *slash = strrchr(out, '/');
+			n = slash != NULL && slash != out ? (size_t)(slash - out) : 1;
+			out[n] = '\0';
+		} else {
+			bool root = n == 1 && out[0] == '/';
+			if (n + (root ? 0 : 1) + l >= cap)
+				return false;
+			if (!root)
+				out[n++] = '/';
+			memcpy(out + n, c, l);
+			n += l;
+			out[n] = '\0';
+		}
+		c += l;
+	}
+	return true;
+}
+
+/* The same file, now or once both exist. */
+static bool same_path(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+	if (resolve(a, ra, sizeof ra) && resolve(b, rb, sizeof rb))
+		return strcmp(ra, rb) == 0;
+	return strcmp(a, b) == 0;
+}
+
+/* Is path inside dir, compared as resolve() sees them? */
+static bool inside(const char *path, const char *dir)
+{
+	char rd[PATH_MAX], rp[PATH_MAX];
+	size_t n;
+
+	if (!resolve(dir, rd, sizeof rd) || !resolve(path, rp, sizeof rp))
+		return false;
+	n = strlen(rd);
+	if (n == 1)
+		return true; /* dir is "/" */
+	return strncmp(rp, rd, n) == 0 && rp[n] == '/';
+}
+
+/* The NAME for rmpc's `theme:` that resolves to theme_path (dir is rmpc's
+ * config directory): "NAME" for DIR/themes/NAME.ron, which rmpc tries
+ * first; otherwise the path itself, which no other candidate can shadow. */
+static void theme_name_for(const char *theme_path, const char *dir, char *out,
+                           size_t cap)
+{
+	size_t n = strlen(dir), l;
+	const char *rel;
+
+	snprintf(out, cap, "%s", theme_path);
+	if (strncmp(theme_path, dir, n) != 0 || theme_path[n] != '/')
+		return;
+	rel = theme_path + n + 1;
+	l = strlen(rel);
+	if (strncmp(rel, "themes/", 7) == 0 && strchr(rel + 7, '/') == NULL &&
+	    l > 11 && strcmp(rel + l - 4, ".ron") == 0)
+		snprintf(out, cap, "%.*s", (int)(l - 11), rel + 7);
+}
+
+
+/* The advice to move the theme to want, phrased for where it was set. */
+static void move_fix(char *fix, size_t cap, const struct theme_origin *o, const char *want)
+{
+	if (o->cli)
+		snprintf(fix, cap, "pass --theme-output %s instead (the path came from the command line)",
+		         want);
+	else if (o->config != NULL)
+		snprintf(fix, cap, "in %s set theme_output = \"%s\";", o->config, want);
+	else
+		snprintf(fix, cap, "set theme_output = \"%s\"; in the config file", want);
+}
+
+void rtg_check_rmpc(struct doctor *d, const char *theme_path,
+                           const struct theme_origin *origin)
+{
+	char *cfg = rmpc_config_path(), *text = NULL;
+	char dir[PATH_MAX], cand[5][2 * PATH_MAX + 16], fix[5 * PATH_MAX + 256], err[RTG_ERRLEN];
+	char name[2 * PATH_MAX], moved[2 * PATH_MAX];
+	const char *target = theme_path;
+	struct rmpc_conf rc;
+	size_t len;
+	int chosen = -1, ours = -1;
+	bool have_cfg;
+
+	if (cfg == NULL) {
+		rtg_check_say("FAIL", "set HOME", "cannot locate rmpc's config (no XDG_CONFIG_HOME, no home directory)");
+		d->problems_setup++;
+		return;
+	}
+	snprintf(dir, sizeof dir, "%s", cfg);
+	*strrchr(dir, '/') = '\0';
+
+	have_cfg = rtg_file_read(cfg, RMPC_CONFIG_MAX, (uint8_t **)&text, &len, err) == 0;
+	if (have_cfg) {
+		scan_rmpc(text, len, &rc);
+		free(text);
+	} else {
+		memset(&rc, 0, sizeof rc);
+	}
+	if (rc.has_theme) {
+		/* rmpc's resolution order: first existing wins. */
+		snprintf(cand[0], sizeof cand[0], "%s/themes/%s.ron", dir, rc.theme);
+		snprintf(cand[1], sizeof cand[1], "%s/themes/%s", dir, rc.theme);
+		snprintf(cand[2], sizeof cand[2], "%s/%s.ron", dir, rc.theme);
+		snprintf(cand[3], sizeof cand[3], "%s/%s", dir, rc.theme);
+		expand_path(rc.theme, cand[4], sizeof cand[4]);
+		for (int i = 0; i < 5 && chosen < 0; i++)
+			if (rtg_check_exists(cand[i]))
+				chosen = i;
+	}
+
+	if (!inside(theme_path, dir)) {
+		/* Everything below is advice about where the theme should be:
+		 * the file rmpc's config.ron names if that is inside rmpc's
+		 * directory, else the same file name in its themes directory. */
+		const char *base = strrchr(theme_path, '/');
+		size_t bl;
+		base = base != NULL ? base + 1 : theme_path;
+		bl = strlen(base);
+		if (rc.has_theme && inside(cand[chosen >= 0 ? chosen : 0], dir))
+			snprintf(moved, sizeof moved, "%s", cand[chosen >= 0 ? chosen : 0]);
+		else if (bl > 4 && strcmp(base + bl - 4, ".ron") == 0)
+			snprintf(moved, sizeof moved, "%s/themes/%s", dir, base);
+		else
+			snprintf(moved, sizeof moved, "%s/themes/current-song.ron", dir);
+		target = moved;
+		move_fix(fix, sizeof fix, origin, moved);
+		rtg_check_say("FAIL", fix,
+		              "the theme %s is outside rmpc's config directory %s: rmpc never hot-reloads it",
+		              theme_path, dir);
+		d->problems_setup++;
+	} else {
+		rtg_check_say("ok", NULL, "the theme %s is inside rmpc's config directory", theme_path);
+	}
+	theme_name_for(target, dir, name, sizeof name);
+
+	if (!have_cfg) {
+		snprintf(fix, sizeof fix, "create %s containing  (theme: Some(\"%s\"))", cfg, name);
+		rtg_check_say("FAIL", fix, "rmpc's config: %s", err);
+		d->problems_setup++;
+		free(cfg);
+		return;
+	}
+	if (!rc.has_theme) {
+		snprintf(fix, sizeof fix, "add  theme: Some(\"%s\"),  to the top-level ( ... ) of %s",
+		         name, cfg);
+		rtg_check_say("FAIL", fix, "%s sets no theme%s", cfg, rc.theme_none ? " (theme: None)" : "");
+		d->problems_setup++;
+		free(cfg);
+		return;
+	}
+	if (!rc.theme_some && !rc.implicit_some) {
+		rtg_check_say("FAIL", "write theme: Some(\"...\"), or put #![enable(implicit_some)] on the first line",
+		              "%s:%d: theme is a bare string without #![enable(implicit_some)]: rmpc rejects it",
+		              cfg, rc.theme_line);
+		d->problems_setup++;
+	}
+	for (int i = 0; i < 5 && ours < 0; i++)
+		if (same_path(cand[i], target))
+			ours = i;
+	if (ours >= 0 && (chosen < 0 || chosen == ours)) {
+		if (target == theme_path)
+			rtg_check_say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line,
+			              rc.theme);
+		else
+			rtg_check_say("ok", NULL, "%s:%d: theme \"%s\" is %s, where the fix above puts the theme",
+			              cfg, rc.theme_line, rc.theme, target);
+	} else if (ours >= 0 && chosen > ours) {
+		/* Ours comes first in rmpc's order but does not exist yet: the
+		 * first publication makes it the one rmpc loads (at its next
+		 * start: until then it reloads only the file it resolved). */
+		snprintf(fix, sizeof fix, "restart rmpc once %s exists (or remove %s)", target,
+		         cand[chosen]);
+		rtg_check_say("note", fix, "%s:%d: theme \"%s\" is %s until %s exists", cfg, rc.theme_line,
+		              rc.theme, cand[chosen], target);
+	} else {
+		char alt[2 * PATH_MAX + 64];
+		const char *other = chosen >= 0 ? cand[chosen] : cand[0];
+		/* Moving our output onto rmpc's choice is only advice when that
+		 * is inside rmpc's directory too. */
+		if (inside(other, dir)) {
+			move_fix(alt, sizeof alt, origin, other);
+			snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\") (or %s)",
+			         cfg, rc.theme_line, name, alt);
+		} else {
+			snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\")",
+			         cfg, rc.theme_line, name);
+		}
+		rtg_check_say("FAIL", fix, "%s:%d: theme \"%s\" is %s, not %s", cfg, rc.theme_line,
+		              rc.theme, chosen >= 0 ? cand[chosen] : "a file that does not exist",
+		              target);
+		d->problems_setup++;
+	}
+	if (rc.hot_reload_off) {
+		snprintf(fix, sizeof fix, "set enable_config_hot_reload: true in %s", cfg);
+		rtg_check_say("FAIL", fix, "rmpc's hot reload is off: new themes show only after a restart");
+		d->problems_setup++;
+	} else {
+		rtg_check_say("ok", NULL, "rmpc's hot reload is on");
+	}
+	free(cfg);
+}
