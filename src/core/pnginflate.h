@@ -3,7 +3,7 @@
  * rows at a time.  Internal to png.c, which has walked the chunks (their
  * bounds are checked) and computed the sizes from IHDR (limits checked).
  *
- * Sources (pnginflate.c says why):
+ * Sources (pnginflate.c and pnginflate_stream.c say why):
  *   - one-shot, with libdeflate: the whole stream in one call;
  *   - streaming, with ISA-L when built, else with zlib (and libdeflate):
  *     the IDAT chunks fed where they lie in the file, into a window of
