@@ -20,10 +20,11 @@
  * 10-15 dE00 apart.  A random start (k-means++, used here before) picks
  * one by chance, so the same cover from another source (another size, one
  * re-encode, a 1-pixel crop) often got another palette.  The start is
- * therefore computed from weighted sums of the points, and for k <= 16 a
- * short deterministic local search moves it out of the worse optima
- * (cluster_start.c).  bench-assets/stability.c (rtg-stability) measures
- * how far palettes move; numbers in cluster_start.c.
+ * therefore computed from weighted sums of the points (cluster_start.c),
+ * and for k <= 16 a short deterministic local search moves it out of the
+ * worse optima (cluster_search.c).  bench-assets/stability.c
+ * (rtg-stability) measures how far palettes move; numbers in
+ * cluster_search.c.
  *
  * Determinism: no random numbers; all scans run in a fixed order and exact
  * ties go to the lower index, so the same input gives the same bits
@@ -106,7 +107,7 @@ check_args(const float (*pts)[3], const float *w, size_t n,
  * [2^-64, 2^64] is brought to [0.5, 1).  The sampler's weights
  * (alpha-weighted pixel counts) are far inside that range and are used as
  * given, bit for bit.  (Weights far apart from each other are the start's
- * business: cluster_start.c, box_plan.) */
+ * business: cluster_start.c, rtg_cluster_start_box_plan.) */
 #define WEIGHT_TOTAL_MIN 0x1p-64
 #define WEIGHT_TOTAL_MAX 0x1p64
 
@@ -458,7 +459,7 @@ cluster_levels(struct km *km, int k, const double lo[3], const double hi[3],
 				break;
 			}
 			iter += rtg_cluster_lloyd(c, tol, budget, false);
-			r = rtg_cluster_start_improve(c, tol, budget - iter);
+			r = rtg_cluster_search(c, tol, budget - iter);
 			if (r < 0) {
 				rc = r;
 				break;

@@ -1,7 +1,7 @@
 /* cluster_internal.h - the k-means state shared by cluster.c (entry,
- * coarse-to-fine levels), cluster_start.c (the computed start and the
- * split-and-merge search) and cluster_lloyd.c (Lloyd with bounds).  Not
- * part of the API: cluster.h is. */
+ * coarse-to-fine levels), cluster_start.c (the computed start),
+ * cluster_search.c (the split-and-merge search) and cluster_lloyd.c (Lloyd
+ * with bounds).  Not part of the API: cluster.h is. */
 #ifndef RTG_CLUSTER_INTERNAL_H
 #define RTG_CLUSTER_INTERNAL_H
 
@@ -190,9 +190,31 @@ void rtg_cluster_lloyd_reset(struct km *km);
 int rtg_cluster_lloyd(struct km *km, double tol, int max_iter, bool assign_first);
 
 /* cluster_start.c */
+/* A box: points idx[lo..hi) of km (idx a permutation of the points) with
+ * their moments and the plan of their best cut. */
+struct sbox {
+	uint32_t lo, hi;         /* its points: idx[lo..hi) */
+	double w, s[3], mean[3]; /* weight, weighted sums, mean */
+	double gain;             /* SSE drop of the best cut; 0: none */
+	double axis[3];          /* unit principal axis */
+	double tmin, scale;      /* projection bin: (t - tmin) * scale */
+	int cut;                 /* bins 0..cut go left */
+};
 /* The computed start on km's points, with its groups and bounds. */
 int rtg_cluster_start(struct km *km, int k);
+/* b's weight, sums and mean (no plan). */
+void rtg_cluster_start_box_moments(const struct km *km, const uint32_t *idx,
+                                   struct sbox *b);
+/* The best cut of b (b->gain, axis, bins, cut); gain 0 when all its points
+ * coincide.  Needs the moments. */
+void rtg_cluster_start_box_plan(const struct km *km, const uint32_t *idx, struct sbox *b);
+/* Cuts b as planned: its left part stays in b, the right part goes to r
+ * (idx[b->lo..b->hi) reordered), both with fresh moments, no plans. */
+void rtg_cluster_start_box_cut(const struct km *km, uint32_t *idx, struct sbox *b,
+                               struct sbox *r);
+
+/* cluster_search.c */
 /* The split-and-merge search on a level that Lloyd has run on. */
-int rtg_cluster_start_improve(struct km *km, double tol, int budget);
+int rtg_cluster_search(struct km *km, double tol, int budget);
 
 #endif
