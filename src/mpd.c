@@ -1,8 +1,6 @@
-/* mpd.c - server lookup, connection, currentsong, idle and chunked album
- * art over libmpdclient.  Facts used here are in docs MPD.md: readpicture
- * needs MPD >= 0.22, albumart >= 0.21, binarylimit >= 0.22.4;
- * mpd_recv_readpicture/albumart hide the size/type lines, so the replies are
- * read pair by pair. */
+/* mpd.c - server lookup, connection, errors, currentsong and idle over
+ * libmpdclient; album art is in mpd_art.c.  Facts used here are in docs
+ * MPD.md: binarylimit needs MPD >= 0.22.4. */
 #include "config.h"
 
 #include <errno.h>
@@ -19,14 +17,8 @@
 #include <sys/stat.h>
 
 #include "mpd.h"
+#include "mpd_internal.h"
 #include "status.h"
-
-struct rtg_mpd {
-	struct mpd_connection *conn;
-	size_t chunk;        /* binarylimit in force */
-	char version[32];
-	char name[300];
-};
 
 /* ------------------------------------------------------------- where */
 
@@ -142,9 +134,7 @@ const char *rtg_mpd_err_at(int rc)
 
 /* The one way to fail with RTG_MPD_LOST, RTG_MPD_DENIED or RTG_MPD_ACK:
  * "NAME: " + the message, which is what rtg_mpd_err_at promises. */
-static int server_fail(const struct rtg_mpd *m, char *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int server_fail(const struct rtg_mpd *m, char *err, int rc, const char *fmt, ...)
+int rtg_mpd_server_fail(const struct rtg_mpd *m, char *err, int rc, const char *fmt, ...)
 {
 	char msg[RTG_ERRLEN];
 	va_list ap;
@@ -158,7 +148,7 @@ static int server_fail(const struct rtg_mpd *m, char *err, int rc, const char *f
 /* Turns the connection's sticky error into a return code: server errors
  * (ACK) are cleared and the connection stays; everything that cannot be
  * cleared (closed, timeout, system, malformed) means reconnect. */
-static int conn_error(struct rtg_mpd *m, const char *what, char *err)
+int rtg_mpd_conn_error(struct rtg_mpd *m, const char *what, char *err)
 {
 	struct mpd_connection *c = m->conn;
 	enum mpd_error e = mpd_connection_get_error(c);
@@ -166,7 +156,7 @@ static int conn_error(struct rtg_mpd *m, const char *what, char *err)
 	int rc;
 
 	if (e == MPD_ERROR_SUCCESS)
-		return server_fail(m, err, RTG_MPD_LOST, "%s: unexpected end of reply", what);
+		return rtg_mpd_server_fail(m, err, RTG_MPD_LOST, "%s: unexpected end of reply", what);
 	if (e == MPD_ERROR_SERVER) {
 		enum mpd_server_error se = mpd_connection_get_server_error(c);
 		rc = se == MPD_SERVER_ERROR_PASSWORD ? RTG_MPD_DENIED
@@ -175,7 +165,7 @@ static int conn_error(struct rtg_mpd *m, const char *what, char *err)
 	} else {
 		rc = RTG_MPD_LOST;
 	}
-	server_fail(m, err, rc, "%s: %s", what, msg != NULL ? msg : "error");
+	rtg_mpd_server_fail(m, err, rc, "%s: %s", what, msg != NULL ? msg : "error");
 	if (!mpd_connection_clear_error(c))
 		return RTG_MPD_LOST;
 	return rc;
@@ -188,7 +178,7 @@ static int conn_error(struct rtg_mpd *m, const char *what, char *err)
  * broken or hostile server must cost a reconnect, not the watcher.  For a
  * reply that is still being received: reads the pairs up to its end.
  * mpd_recv_pair() reports that "list_OK" as a malformed reply instead. */
-static bool finish_reply(struct mpd_connection *c)
+bool rtg_mpd_finish_reply(struct mpd_connection *c)
 {
 	struct mpd_pair *p;
 
@@ -252,7 +242,7 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
 	}
 	if (mpd_connection_get_error(m->conn) != MPD_ERROR_SUCCESS) {
-		rc = conn_error(m, "cannot connect", err);
+		rc = rtg_mpd_conn_error(m, "cannot connect", err);
 		rc = rc == RTG_MPD_DENIED ? rc : RTG_MPD_LOST;
 		goto fail;
 	}
@@ -261,21 +251,21 @@ int rtg_mpd_open(const struct rtg_mpd_target *t, int timeout_ms,
 	v = mpd_connection_get_server_version(m->conn);
 	snprintf(m->version, sizeof m->version, "%u.%u.%u", v[0], v[1], v[2]);
 	if (t->password != NULL && (!mpd_send_password(m->conn, t->password) ||
-	                            !finish_reply(m->conn))) {
-		rc = conn_error(m, "password", err);
+	                            !rtg_mpd_finish_reply(m->conn))) {
+		rc = rtg_mpd_conn_error(m, "password", err);
 		if (rc == RTG_MPD_DENIED || rc == RTG_MPD_ACK)
-			rc = server_fail(m, err, RTG_MPD_DENIED,
-			                 "password rejected (check mpd_password or MPD_HOST=password@host)");
+			rc = rtg_mpd_server_fail(m, err, RTG_MPD_DENIED,
+			                         "password rejected (check mpd_password or MPD_HOST=password@host)");
 		goto fail;
 	}
 	/* Bigger chunks: a 5 MB cover in a handful of round trips instead of
 	 * ~640 at the default 8 KiB. */
 	if (binarylimit > 0 && rtg_mpd_version_at_least(m, 0, 22, 4)) {
 		if (mpd_send_binarylimit(m->conn, (unsigned)binarylimit) &&
-		    finish_reply(m->conn)) {
+		    rtg_mpd_finish_reply(m->conn)) {
 			m->chunk = binarylimit;
 		} else {
-			rc = conn_error(m, "binarylimit", err);
+			rc = rtg_mpd_conn_error(m, "binarylimit", err);
 			if (rc == RTG_MPD_LOST)
 				goto fail;
 		}
@@ -317,6 +307,12 @@ size_t rtg_mpd_chunk_size(const struct rtg_mpd *m)
 	return m->chunk;
 }
 
+int rtg_mpd_timed_out(const struct rtg_mpd *m)
+{
+	/* Sticky: a timeout is one of the errors libmpdclient cannot clear. */
+	return mpd_connection_get_error(m->conn) == MPD_ERROR_TIMEOUT;
+}
+
 /* ------------------------------------------------------------- songs */
 
 int rtg_mpd_current(struct rtg_mpd *m, struct rtg_song *song, char *err)
@@ -326,17 +322,17 @@ int rtg_mpd_current(struct rtg_mpd *m, struct rtg_song *song, char *err)
 	song->id = 0;
 	song->uri = NULL;
 	if (!mpd_send_current_song(m->conn))
-		return conn_error(m, "currentsong", err);
+		return rtg_mpd_conn_error(m, "currentsong", err);
 	s = mpd_recv_song(m->conn);
 	if (s == NULL) {
 		/* without a song the reply's end has been read */
 		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS)
 			return 0; /* nothing playing */
-		return conn_error(m, "currentsong", err);
+		return rtg_mpd_conn_error(m, "currentsong", err);
 	}
-	if (!finish_reply(m->conn)) {
+	if (!rtg_mpd_finish_reply(m->conn)) {
 		mpd_song_free(s);
-		return conn_error(m, "currentsong", err);
+		return rtg_mpd_conn_error(m, "currentsong", err);
 	}
 	song->id = mpd_song_get_id(s);
 	song->uri = strdup(mpd_song_get_uri(s));
@@ -355,8 +351,8 @@ void rtg_song_free(struct rtg_song *song)
 int rtg_mpd_idle_send(struct rtg_mpd *m, char *err)
 {
 	if (!mpd_send_idle_mask(m->conn, MPD_IDLE_PLAYER))
-		return conn_error(m, "idle", err) == RTG_MPD_LOST ? RTG_MPD_LOST
-		       : server_fail(m, err, RTG_MPD_LOST, "idle failed");
+		return rtg_mpd_conn_error(m, "idle", err) == RTG_MPD_LOST ? RTG_MPD_LOST
+		       : rtg_mpd_server_fail(m, err, RTG_MPD_LOST, "idle failed");
 	return 0;
 }
 
@@ -365,7 +361,7 @@ int rtg_mpd_idle_recv(struct rtg_mpd *m, char *err)
 	/* 0 is both "no event" and "error": only the error state tells. */
 	if (mpd_recv_idle(m->conn, false) == 0 &&
 	    mpd_connection_get_error(m->conn) != MPD_ERROR_SUCCESS) {
-		conn_error(m, "idle", err);
+		rtg_mpd_conn_error(m, "idle", err);
 		return RTG_MPD_LOST; /* idle state unknown: start over */
 	}
 	return 0;
@@ -374,212 +370,9 @@ int rtg_mpd_idle_recv(struct rtg_mpd *m, char *err)
 int rtg_mpd_noidle(struct rtg_mpd *m, char *err)
 {
 	if (!mpd_send_noidle(m->conn)) {
-		conn_error(m, "noidle", err);
+		rtg_mpd_conn_error(m, "noidle", err);
 		return RTG_MPD_LOST;
 	}
 	/* Reads the idle reply (an event that raced with noidle, or plain OK). */
 	return rtg_mpd_idle_recv(m, err);
-}
-
-/* ------------------------------------------------------------- album art */
-
-static int parse_size(const char *v, unsigned long long *out)
-{
-	char *end;
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(v, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
-}
-
-/* Reads and drops a chunk of n bytes announced by "binary: n" and the end
- * of the reply, so that the connection stays in step (n <= binarylimit, so
- * bounded).  0, or RTG_MPD_LOST (err set). */
-static int drop_chunk(struct rtg_mpd *m, const char *cmd, unsigned long long n,
-                      char *err)
-{
-	void *scratch;
-
-	if (n > m->chunk || (scratch = malloc(n > 0 ? (size_t)n : 1)) == NULL)
-		return server_fail(m, err, RTG_MPD_LOST, "%s: chunk of %llu bytes", cmd, n);
-	if (!mpd_recv_binary(m->conn, scratch, (size_t)n) ||
-	    !finish_reply(m->conn)) {
-		free(scratch);
-		conn_error(m, cmd, err);
-		return RTG_MPD_LOST;
-	}
-	free(scratch);
-	return 0;
-}
-
-/* Reads the reply to one "readpicture/albumart URI OFFSET" after the send:
- * size, optional type, binary, the bytes, OK.  *art grows on the first
- * chunk.  Returns 0 (chunk read; *got set), RTG_MPD_NONE, RTG_ERR_LIMIT,
- * RTG_ERR_NOMEM, RTG_MPD_ACK, RTG_MPD_LOST. */
-static int recv_chunk(struct rtg_mpd *m, const char *cmd, size_t offset,
-                      size_t max_bytes, struct rtg_art *art, size_t *total,
-                      size_t *got, char *err)
-{
-	struct mpd_pair *p;
-	unsigned long long size = 0, n = 0;
-	int have_size = 0, rc;
-
-	*got = 0;
-	while ((p = mpd_recv_pair(m->conn)) != NULL) {
-		int is_binary = strcmp(p->name, "binary") == 0;
-		if (strcmp(p->name, "size") == 0) {
-			if (parse_size(p->value, &size) < 0) {
-				mpd_return_pair(m->conn, p);
-				return server_fail(m, err, RTG_MPD_LOST, "%s: bad size", cmd);
-			}
-			have_size = 1;
-		} else if (strcmp(p->name, "type") == 0 && offset == 0) {
-			snprintf(art->type, sizeof art->type, "%s", p->value);
-		} else if (is_binary) {
-			if (parse_size(p->value, &n) < 0) {
-				mpd_return_pair(m->conn, p);
-				return server_fail(m, err, RTG_MPD_LOST, "%s: bad binary length", cmd);
-			}
-		}
-		mpd_return_pair(m->conn, p);
-		if (is_binary)
-			break;
-	}
-	if (p == NULL) {
-		/* End of reply without data: readpicture's "no picture" is a
-		 * plain OK; an ACK (albumart's "No file exists") lands here too. */
-		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SUCCESS)
-			return RTG_MPD_NONE; /* the OK ended the reply */
-		if (mpd_connection_get_error(m->conn) == MPD_ERROR_SERVER &&
-		    mpd_connection_get_server_error(m->conn) == MPD_SERVER_ERROR_NO_EXIST) {
-			mpd_connection_clear_error(m->conn);
-			return RTG_MPD_NONE;
-		}
-		return conn_error(m, cmd, err);
-	}
-	if (!have_size)
-		return server_fail(m, err, RTG_MPD_LOST, "%s: no size before binary", cmd);
-
-	if (offset == 0) {
-		*total = (size_t)size;
-		if (size == 0) {
-			rc = RTG_MPD_NONE;
-		} else if (size > max_bytes) {
-			rc = rtg_fail(err, RTG_ERR_LIMIT,
-			              "%s art is %llu bytes, above art_max_bytes (%zu)",
-			              cmd, size, max_bytes);
-		} else if ((art->bytes = malloc((size_t)size)) == NULL) {
-			rc = rtg_fail(err, RTG_ERR_NOMEM, "out of memory (%llu bytes of art)", size);
-		} else {
-			rc = 0;
-		}
-		if (rc != 0) {
-			char msg[RTG_ERRLEN];
-			memcpy(msg, err, RTG_ERRLEN);
-			if (drop_chunk(m, cmd, n, err) < 0)
-				return RTG_MPD_LOST;
-			memcpy(err, msg, RTG_ERRLEN);
-			return rc;
-		}
-	} else if (size != *total) {
-		/* The picture changed between chunks (file rewritten).  Its
-		 * bytes are on the wire: skipping them unread would make them
-		 * parse as the server's next reply. */
-		if (drop_chunk(m, cmd, n, err) < 0)
-			return RTG_MPD_LOST;
-		return server_fail(m, err, RTG_MPD_ACK, "%s: art changed while reading", cmd);
-	}
-	if (n > *total - offset)
-		return server_fail(m, err, RTG_MPD_LOST, "%s: chunk past the announced size",
-		                   cmd);
-	/* Straight into the final buffer: the length is known, so no chunk
-	 * buffer (that must be >= binarylimit with mpd_recv_readpicture) and
-	 * no copy. */
-	if (!mpd_recv_binary(m->conn, art->bytes + offset, (size_t)n) ||
-	    !finish_reply(m->conn))
-		return conn_error(m, cmd, err) == RTG_MPD_ACK ? RTG_MPD_ACK : RTG_MPD_LOST;
-	*got = (size_t)n;
-	return 0;
-}
-
-static int fetch_one(struct rtg_mpd *m, const char *cmd, const char *uri,
-                     size_t max_bytes, struct rtg_art *art, char *err)
-{
-	size_t offset = 0, total = 0, got;
-	char off[32];
-	int rc;
-
-	for (;;) {
-		snprintf(off, sizeof off, "%zu", offset);
-		if (!mpd_send_command(m->conn, cmd, uri, off, NULL))
-			return conn_error(m, cmd, err);
-		rc = recv_chunk(m, cmd, offset, max_bytes, art, &total, &got, err);
-		if (rc != 0)
-			break;
-		offset += got;
-		if (offset >= total)
-			break;
-		if (got == 0) {
-			rc = server_fail(m, err, RTG_MPD_ACK, "%s: short art (%zu of %zu bytes)",
-			                 cmd, offset, total);
-			break;
-		}
-	}
-	if (rc != 0) {
-		free(art->bytes);
-		art->bytes = NULL;
-		return rc;
-	}
-	art->len = total;
-	return 0;
-}
-
-int rtg_mpd_fetch_art(struct rtg_mpd *m, const char *uri,
-                      const enum rtg_art_source *order, int n,
-                      size_t max_bytes, struct rtg_art *art, char *err)
-{
-	int result = RTG_MPD_NONE;
-
-	memset(art, 0, sizeof *art);
-	for (int i = 0; i < n; i++) {
-		const char *cmd;
-		int rc;
-		if (order[i] == RTG_ART_EMBEDDED) {
-			if (!rtg_mpd_version_at_least(m, 0, 22, 0))
-				continue;
-			cmd = "readpicture";
-		} else {
-			if (!rtg_mpd_version_at_least(m, 0, 21, 0))
-				continue;
-			cmd = "albumart";
-		}
-		art->type[0] = '\0';
-		rc = fetch_one(m, cmd, uri, max_bytes, art, err);
-		if (rc == 0) {
-			art->source = order[i];
-			return 0;
-		}
-		if (rc == RTG_MPD_LOST || rc == RTG_ERR_NOMEM)
-			return rc;
-		/* Too big or a server error: remember it, try the next source. */
-		if (rc != RTG_MPD_NONE)
-			result = rc;
-	}
-	if (result == RTG_MPD_NONE)
-		rtg_fail(err, RTG_MPD_NONE, "no album art");
-	return result;
-}
-
-int rtg_mpd_timed_out(const struct rtg_mpd *m)
-{
-	/* Sticky: a timeout is one of the errors libmpdclient cannot clear. */
-	return mpd_connection_get_error(m->conn) == MPD_ERROR_TIMEOUT;
-}
-
-void rtg_art_free(struct rtg_art *art)
-{
-	free(art->bytes);
-	art->bytes = NULL;
-	art->len = 0;
 }
