@@ -1,5 +1,5 @@
-/* cluster_internal.h - the k-means state shared by cluster.c (entry,
- * coarse-to-fine levels), cluster_start.c (the computed start),
+/* cluster_internal.h - the k-means state shared by cluster.c (entry),
+ * cluster_levels.c (coarse-to-fine levels), cluster_start.c (the computed start),
  * cluster_search.c (the split-and-merge search) and cluster_lloyd.c (Lloyd
  * with bounds).  Not part of the API: cluster.h is. */
 #ifndef RTG_CLUSTER_INTERNAL_H
@@ -178,6 +178,17 @@ group_scan_sse2(const float *gx, const float *gy, const float *gz, float px,
 #else
 #define group_scan group_scan_c
 #endif
+
+/* cluster.c */
+/* A km for m points, its arrays in one allocation (free() it); NULL when
+ * out of memory. */
+struct km *rtg_cluster_km_new(size_t m);
+
+/* cluster_levels.c */
+/* Runs k-means over the levels.  Returns the total iterations, or a
+ * negative status (out of memory). */
+int rtg_cluster_levels(struct km *km, int k, const double lo[3], const double hi[3],
+                       double tol, int max_iter);
 
 /* cluster_lloyd.c */
 /* The cluster sums, weights and counts of the current assignment, from
