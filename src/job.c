@@ -171,3 +171,32 @@ int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *ho
 	}
 	return RTG_MPD_NONE;
 }
+
+int rtg_job_fallback_result(struct rtg_job *j, struct rtg_result *res, char *how,
+                            size_t howlen, char *err)
+{
+	uint8_t *img;
+	size_t n;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	switch (j->s.fallback) {
+	case RTG_FALLBACK_KEEP:
+		return RTG_MPD_NONE;
+	case RTG_FALLBACK_NEUTRAL:
+		if ((rc = rtg_generate_neutral(&j->gen, res, err)) < 0)
+			return rc;
+		snprintf(how, howlen, "neutral fallback theme");
+		return 0;
+	case RTG_FALLBACK_IMAGE:
+		rc = rtg_file_read(j->s.fallback_image, j->gen.limits.max_bytes, &img, &n, err);
+		if (rc < 0)
+			return rc;
+		rc = rtg_generate(img, n, &j->gen, res, err);
+		free(img);
+		if (rc == 0)
+			snprintf(how, howlen, "from fallback_image %s", j->s.fallback_image);
+		return rc;
+	}
+	return RTG_MPD_NONE;
+}

@@ -32,5 +32,9 @@ int rtg_job_theme_for_bytes(struct rtg_job *j, const uint8_t *b, size_t n,
                             size_t howlen, char *err);
 int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *how,
                            size_t howlen, char *err);
+/* The same fallback as a whole result (palette, roles, audit), generated,
+ * not cached: for a report or preview.  Same returns. */
+int rtg_job_fallback_result(struct rtg_job *j, struct rtg_result *res, char *how,
+                            size_t howlen, char *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "exitcodes.h"
 #include "job.h"
@@ -15,6 +16,54 @@
 #include "publish.h"
 #include "settings.h"
 #include "status.h"
+
+/* With a report or a preview: the whole result, from the art or from the
+ * configured fallback (so --output and --preview change nothing about
+ * which theme is written), and no cache.  fetch_rc and fetch_err: what
+ * the art fetch gave.  --repeat keeps the art's generation repeated, as
+ * with --image. */
+static int oneshot_mpd_full(const struct rtg_settings *s, struct rtg_job *j, int fetch_rc,
+                            const char *fetch_err, const struct rtg_art *art,
+                            const char *source)
+{
+	struct rtg_result res;
+	char err[RTG_ERRLEN], how[2 * RTG_ERRLEN], reason[RTG_ERRLEN + 32];
+	char src[1024 + 4 * RTG_ERRLEN];
+	int rc;
+
+	memset(&res, 0, sizeof res);
+	if (fetch_rc == 0) {
+		if (s->repeat > 1)
+			return rtg_oneshot_bytes(s, art->bytes, art->len, source);
+		rc = rtg_generate(art->bytes, art->len, &j->gen, &res, err);
+		if (rc == 0) {
+			rc = rtg_oneshot_publish(s, &j->gen, &res, source, NULL);
+			rtg_result_free(&res);
+			return rc;
+		}
+		if (j->s.fallback == RTG_FALLBACK_KEEP) {
+			rtg_log(RTG_LOG_ERR, "%s: %s", source, err);
+			return rtg_exit_from_status(rc, j->tmpl != NULL);
+		}
+		snprintf(reason, sizeof reason, "%s unusable: %s", rtg_job_unusable(j, rc), err);
+	} else {
+		snprintf(reason, sizeof reason, "%s",
+		         fetch_rc == RTG_MPD_NONE ? "no album art" : fetch_err);
+	}
+	rc = rtg_job_fallback_result(j, &res, how, sizeof how, err);
+	if (rc == RTG_MPD_NONE) {
+		rtg_log(RTG_LOG_ERR, "%s: %s", source, reason);
+		return fetch_rc == RTG_ERR_LIMIT ? RTG_EXIT_DATA : RTG_EXIT_NOART;
+	}
+	if (rc < 0) {
+		rtg_log(RTG_LOG_ERR, "%s: %s; fallback: %s", source, reason, err);
+		return rtg_exit_from_status(rc, j->tmpl != NULL);
+	}
+	snprintf(src, sizeof src, "%s, %s because: %s", source, how, reason);
+	rc = rtg_oneshot_publish(s, &j->gen, &res, src, NULL);
+	rtg_result_free(&res);
+	return rc;
+}
 
 int rtg_oneshot_mpd(const struct rtg_settings *s)
 {
@@ -62,9 +111,8 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 		rc = RTG_EXIT_UNAVAILABLE;
 		goto out;
 	}
-	if (rc == 0 && (s->report_output != NULL || s->preview)) {
-		/* A report or preview needs the full result: no cache. */
-		rc = rtg_oneshot_bytes(s, art.bytes, art.len, source);
+	if (s->report_output != NULL || s->preview) {
+		rc = oneshot_mpd_full(s, &j, fetch_rc, err, &art, source);
 		goto out;
 	}
 	if (rc == 0) {

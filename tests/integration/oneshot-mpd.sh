@@ -69,11 +69,34 @@ printf 'fallback = "image";\nfallback_image = "%s";\n' "$IFIX/covers/apic.jpg" >
 expected_theme "$IFIX/covers/apic.jpg" "$T/expect.ron"
 same_file "$THEME" "$T/expect.ron" || t_fail "fallback_image theme"
 
+# A report or a preview changes nothing about which theme is written: the
+# fallback applies to them too, and they describe it.
+play no-art/track.flac
+printf 'fallback = "neutral";\n' > "$CONF"
+"$RTG_BIN" || t_fail "neutral fallback: exit $?"
+cp "$THEME" "$T/neutral.ron"
+rm -f "$T/r.json"
+"$RTG_BIN" --output "$T/r.json" --preview > "$T/preview" || t_fail "neutral fallback, report: exit $?"
+same_file "$THEME" "$T/neutral.ron" || t_fail "neutral fallback with a report: another theme"
+grep -q 'neutral fallback theme because: no album art' "$T/r.json" ||
+	t_fail "report of the neutral fallback: $(cat "$T/r.json" 2>&1)"
+[ -s "$T/preview" ] || t_fail "no preview of the neutral fallback"
+play corrupt/track.flac
+"$RTG_BIN" --output "$T/r.json" || t_fail "corrupt art, neutral fallback, report: exit $?"
+same_file "$THEME" "$T/neutral.ron" || t_fail "corrupt art with a report: not the neutral fallback"
+grep -q 'because: art unusable' "$T/r.json" || t_fail "report: $(cat "$T/r.json")"
+printf 'fallback = "image";\nfallback_image = "%s";\n' "$IFIX/covers/apic.jpg" > "$CONF"
+"$RTG_BIN" --output "$T/r.json" || t_fail "corrupt art, image fallback, report: exit $?"
+expected_theme "$IFIX/covers/apic.jpg" "$T/expect.ron"
+same_file "$THEME" "$T/expect.ron" || t_fail "corrupt art with a report: not fallback_image's theme"
+
 # Corrupt art: 65 (like --image on a bad file); art above the cap: 65.
 : > "$CONF"
 play corrupt/track.flac
 rc=0; "$RTG_BIN" 2>/dev/null || rc=$?
 [ $rc -eq 65 ] || t_fail "corrupt art: exit $rc"
+rc=0; "$RTG_BIN" --output "$T/r.json" 2>/dev/null || rc=$?
+[ $rc -eq 65 ] || t_fail "corrupt art with a report: exit $rc"
 play embedded-png/track.flac
 printf 'art_max_bytes = "1K";\n' > "$CONF"
 rc=0; "$RTG_BIN" 2> "$T/err" || rc=$?
