@@ -134,4 +134,13 @@ done
 # ... and -q silences that warning like any other
 MPD_TIMEOUT=abc run 0 -q --image "$COVER" --theme-output "$T/t.ron"
 quiet_success
+
+# A string setting given as "" is the same as leaving it out (man page):
+# the built-in template, the command line's theme path, no report.
+: >"$T/nothing.conf"
+run 0 --config "$T/nothing.conf" --image "$COVER" --theme-output "$T/plain.ron"
+printf 'template = "";\ntheme_output = "";\noutput = "";\nfallback_image = "";\n' >"$T/empty.conf"
+run 0 --config "$T/empty.conf" --image "$COVER" --theme-output "$T/empty.ron"
+quiet_success
+same_file "$T/plain.ron" "$T/empty.ron" || t_fail "empty strings in the config changed the theme"
 exit 0
