@@ -410,7 +410,11 @@ void rtg_check_rmpc(struct doctor *d, const char *theme_path,
 		              rc.theme, cand[chosen], target);
 	} else {
 		char alt[2 * PATH_MAX + 64];
-		const char *other = chosen >= 0 ? cand[chosen] : cand[0];
+		/* rmpc's choice, or the file it would take first once it exists:
+		 * for a name written as a path (/..., ~/..., $VAR/...) that is
+		 * the path itself, not <dir>/themes/<path>.ron */
+		bool as_path = rc.theme[0] == '/' || rc.theme[0] == '~' || rc.theme[0] == '$';
+		const char *other = chosen >= 0 ? cand[chosen] : as_path ? cand[4] : cand[0];
 		/* Moving our output onto rmpc's choice is only advice when that
 		 * is inside rmpc's directory too. */
 		if (inside(other, dir)) {

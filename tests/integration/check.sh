@@ -57,6 +57,13 @@ doctor
 [ $rc -eq 78 ] || t_fail "other theme: exit $rc"
 has 'theme "mine" is a file that does not exist'
 has "hot reload is off"
+# A theme named by an absolute path that does not exist: the advice is
+# never a path glued into themes/ ("themes//abs/x.ron.ron").
+printf '(theme: Some("%s/nowhere/x.ron"))\n' "$T" > "$RMPC"
+doctor
+[ $rc -eq 78 ] || t_fail "absolute theme path: exit $rc"
+has "theme \"$T/nowhere/x.ron\" is a file that does not exist"
+grep -q 'themes//' "$T/out" && t_fail "advice glues a path into themes/: $(cat "$T/out")"
 # rmpc tries themes/NAME.ron before NAME.ron: a theme_output at NAME.ron
 # is shadowed by an existing themes/NAME.ron.
 printf '(theme: Some("current-song"))\n' > "$RMPC"
