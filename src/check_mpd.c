@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "check_internal.h"
+#include "image.h"
 #include "modes.h"
 #include "mpd.h"
 #include "status.h"
@@ -58,19 +59,35 @@ void rtg_check_mpd(struct doctor *d, const struct rtg_settings *s)
 		              "cannot read the current song: %s", err);
 		d->problems_mpd++;
 	} else if (song.uri == NULL) {
-		rtg_check_say("ok", NULL, "nothing playing right now");
+		rtg_check_say("ok", NULL, "no current song in MPD's queue");
 	} else {
 		struct rtg_art art;
 		rc = rtg_mpd_fetch_art(m, song.uri, s->art_order, s->art_order_n,
 		                       s->art_max_bytes, &art, err);
-		if (rc == 0)
-			rtg_check_say("ok", NULL, "playing %s: %zu bytes of %s art", song.uri, art.len,
-			              art.source == RTG_ART_EMBEDDED ? "embedded" : "folder");
-		else if (rc == RTG_MPD_NONE)
+		/* "current song": MPD has one when stopped or paused too */
+		if (rc == 0) {
+			/* decoded as a generation would, so a broken cover shows here */
+			struct rtg_image img;
+			char derr[RTG_ERRLEN];
+			const char *src = art.source == RTG_ART_EMBEDDED ? "embedded" : "folder";
+			if (rtg_image_decode_scaled(art.bytes, art.len, &s->gen.limits,
+			                            s->gen.sample_budget, s->gen.decode_min_half,
+			                            &img, derr) == 0) {
+				rtg_check_say("ok", NULL, "current song %s: %zu bytes of %s art, a %ux%u %s",
+				              song.uri, art.len, src, img.full_width, img.full_height,
+				              img.format);
+				rtg_image_free(&img);
+			} else {
+				rtg_check_say("note", "replace the cover; meanwhile 'fallback' applies",
+				              "current song %s: %zu bytes of %s art that cannot be used: %s",
+				              song.uri, art.len, src, derr);
+			}
+		} else if (rc == RTG_MPD_NONE) {
 			rtg_check_say("note", "embed a cover or put cover.jpg/png/webp in the song's folder; see 'fallback'",
-			              "playing %s: it has no album art", song.uri);
-		else
-			rtg_check_say("note", NULL, "playing %s: %s", song.uri, err);
+			              "current song %s: it has no album art", song.uri);
+		} else {
+			rtg_check_say("note", NULL, "current song %s: %s", song.uri, err);
+		}
 		rtg_art_free(&art);
 	}
 	rtg_song_free(&song);

@@ -25,7 +25,12 @@ doctor
 [ $rc -eq 78 ] || t_fail "no rmpc config: exit $rc"
 has 'ok     MPD at'
 has 'readpicture, albumart and binarylimit supported'
-has 'playing embedded-jpeg/track.flac: .* bytes of embedded art'
+has 'current song embedded-jpeg/track.flac: .* bytes of embedded art, a 160x160 jpeg'
+# Art that does not decode is named as such, not as fine.
+play corrupt/track.flac
+doctor
+has 'note   current song corrupt/track.flac: .* bytes of embedded art that cannot be used: '
+play embedded-jpeg/track.flac
 has "fix: create $RMPC"
 
 # theme: "current-song" needs implicit_some; then all is well: 0.
