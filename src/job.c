@@ -135,7 +135,8 @@ int rtg_job_theme_for_bytes(struct rtg_job *j, const uint8_t *b, size_t n,
 
 /* The configured fallback when a song gives no usable art.  Returns 0 with
  * a theme, RTG_MPD_NONE for "keep the current theme", or a negative
- * rtg_status (err set). */
+ * rtg_status (err set).  fallback_image goes through the cache like any
+ * art; the others are rtg_job_fallback_result()'s theme. */
 int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *how,
                            size_t howlen, char *err)
 {
@@ -144,20 +145,7 @@ int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *ho
 	size_t n;
 	int rc;
 
-	switch (j->s.fallback) {
-	case RTG_FALLBACK_KEEP:
-		return RTG_MPD_NONE;
-	case RTG_FALLBACK_NEUTRAL:
-		memset(&res, 0, sizeof res);
-		if ((rc = rtg_generate_neutral(&j->gen, &res, err)) < 0)
-			return rc;
-		*text = res.theme;
-		*len = res.theme_len;
-		res.theme = NULL;
-		rtg_result_free(&res);
-		snprintf(how, howlen, "neutral fallback theme");
-		return 0;
-	case RTG_FALLBACK_IMAGE:
+	if (j->s.fallback == RTG_FALLBACK_IMAGE) {
 		rc = rtg_file_read(j->s.fallback_image, j->gen.limits.max_bytes, &img, &n, err);
 		if (rc < 0)
 			return rc;
@@ -169,7 +157,13 @@ int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *ho
 		}
 		return rc;
 	}
-	return RTG_MPD_NONE;
+	if ((rc = rtg_job_fallback_result(j, &res, how, howlen, err)) != 0)
+		return rc;
+	*text = res.theme;
+	*len = res.theme_len;
+	res.theme = NULL; /* ownership moves to the caller */
+	rtg_result_free(&res);
+	return 0;
 }
 
 int rtg_job_fallback_result(struct rtg_job *j, struct rtg_result *res, char *how,

@@ -25,12 +25,6 @@
 
 const char rtg_image_dec_jpeg[] = "libjpeg-turbo";
 
-static uint32_t
-be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
 struct jerr {
 	struct jpeg_error_mgr pub;
 	jmp_buf jb;
@@ -161,7 +155,7 @@ jpeg_prog_filter(const uint8_t *b, size_t n, int ncomp, const int *ids,
 		}
 		if (i + 4 > n)
 			break;
-		size_t seg = 2 + (size_t)be16(b + i + 2);
+		size_t seg = 2 + (size_t)rtg_image_be16(b + i + 2);
 		if (seg < 4 || seg > n - i)
 			break;
 		if (m != 0xDA) { /* tables, APPn, SOF...: kept */

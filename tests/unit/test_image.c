@@ -2,6 +2,7 @@
  * scaled JPEG decoding. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -779,6 +780,36 @@ test_scaled_jpeg(void)
 	rtg_image_free(&full);
 }
 
+/* A progressive fixture declaring w x h and cut 20 bytes into its first
+ * scan's data, then closed with EOI when eoi; *len: the bytes to decode.
+ * NULL (a failed check) when the fixture has no SOF2 before an SOS. */
+static uint8_t *
+cut_progressive(unsigned w, unsigned h, bool eoi, size_t *len)
+{
+	size_t n;
+	uint8_t *b = t_slurp(fixtures, "album-twowings-progressive.jpg", &n);
+	size_t sof = 0, sos = 0;
+	for (size_t i = 2; i + 9 < n && (sof == 0 || sos == 0); i++) {
+		if (b[i] == 0xFF && b[i + 1] == 0xC2 && sof == 0)
+			sof = i;
+		if (b[i] == 0xFF && b[i + 1] == 0xDA && sos == 0)
+			sos = i;
+	}
+	T_CHECK(sof > 0 && sos > sof, "SOF2 at %zu, SOS at %zu", sof, sos);
+	if (sof == 0 || sos <= sof) {
+		free(b);
+		return NULL;
+	}
+	b[sof + 5] = (uint8_t)(h >> 8), b[sof + 6] = (uint8_t)h;
+	b[sof + 7] = (uint8_t)(w >> 8), b[sof + 8] = (uint8_t)w;
+	*len = sos + 2 + ((size_t)b[sos + 2] << 8 | b[sos + 3]) + 20;
+	if (eoi) {
+		b[*len] = 0xFF, b[*len + 1] = 0xD9;
+		*len += 2;
+	}
+	return b;
+}
+
 /* A few hundred bytes of a progressive JPEG that declare 16384x4096 (the
  * default pixel limit) and end right after the first scan's header: an
  * error, without libjpeg's whole-image coefficient buffers (2 bytes per
@@ -788,23 +819,10 @@ test_scaled_jpeg(void)
 static void
 test_truncated_huge_progressive(void)
 {
-	size_t len;
-	uint8_t *b = t_slurp(fixtures, "album-twowings-progressive.jpg", &len);
-	size_t sof = 0, sos = 0;
-	for (size_t i = 2; i + 9 < len && (sof == 0 || sos == 0); i++) {
-		if (b[i] == 0xFF && b[i + 1] == 0xC2 && sof == 0)
-			sof = i;
-		if (b[i] == 0xFF && b[i + 1] == 0xDA && sos == 0)
-			sos = i;
-	}
-	T_CHECK(sof > 0 && sos > sof, "SOF2 at %zu, SOS at %zu", sof, sos);
-	if (sof == 0 || sos <= sof) {
-		free(b);
+	size_t cut;
+	uint8_t *b = cut_progressive(16384, 4096, false, &cut);
+	if (b == NULL)
 		return;
-	}
-	b[sof + 5] = 4096 >> 8, b[sof + 6] = 0;  /* height */
-	b[sof + 7] = 16384 >> 8, b[sof + 8] = 0; /* width */
-	size_t cut = sos + 2 + ((size_t)b[sos + 2] << 8 | b[sos + 3]) + 20;
 
 	struct rusage r0, r1;
 	struct rtg_image img;
@@ -832,30 +850,16 @@ static void
 test_truncated_progressive_eoi(void)
 {
 #ifdef HAVE_JPEG
-	size_t len;
-	uint8_t *b = t_slurp(fixtures, "album-twowings-progressive.jpg", &len);
-	size_t sof = 0, sos = 0;
-	for (size_t i = 2; i + 9 < len && (sof == 0 || sos == 0); i++) {
-		if (b[i] == 0xFF && b[i + 1] == 0xC2 && sof == 0)
-			sof = i;
-		if (b[i] == 0xFF && b[i + 1] == 0xDA && sos == 0)
-			sos = i;
-	}
-	T_CHECK(sof > 0 && sos > sof, "SOF2 at %zu, SOS at %zu", sof, sos);
-	if (sof == 0 || sos <= sof) {
-		free(b);
+	size_t cut;
+	uint8_t *b = cut_progressive(4096, 4096, true, &cut);
+	if (b == NULL)
 		return;
-	}
-	b[sof + 5] = 4096 >> 8, b[sof + 6] = 0;
-	b[sof + 7] = 4096 >> 8, b[sof + 8] = 0;
-	size_t cut = sos + 2 + ((size_t)b[sos + 2] << 8 | b[sos + 3]) + 20;
-	b[cut] = 0xFF, b[cut + 1] = 0xD9;
 
 	struct rusage r0, r1;
 	struct rtg_image img;
 	char err[RTG_ERRLEN] = "";
 	getrusage(RUSAGE_SELF, &r0);
-	int st = rtg_image_decode_grid(b, cut + 2, NULL, RTG_SAMPLE_BUDGET_DEFAULT,
+	int st = rtg_image_decode_grid(b, cut, NULL, RTG_SAMPLE_BUDGET_DEFAULT,
 	                               RTG_DECODE_HALF_MIN_DEFAULT, RTG_SAMPLE_BUDGET_DEFAULT,
 	                               &img, err);
 	getrusage(RUSAGE_SELF, &r1);
