@@ -1,6 +1,6 @@
 /* watch.c - the watcher: one poll() over the MPD connection (idle player),
- * a signalfd, an inotify fd on the config file's directory and a timerfd
- * for reconnect backoff.  Nothing runs in signal handlers (there are none:
+ * a signalfd, an inotify fd on the config file's directory, a timerfd for
+ * reconnect backoff and one that lets a config change settle.  Nothing runs in signal handlers (there are none:
  * the signals are blocked and read from the signalfd), and nothing wakes
  * the process while MPD is idle.  The MPD side is in watch_mpd.c, the
  * config file's in watch_config.c. */
@@ -95,7 +95,8 @@ static int setup_fds(struct watcher *w)
 	/* SIGPIPE from a vanished MPD socket would kill us; libmpdclient
 	 * reports the EPIPE as an error instead. */
 	signal(SIGPIPE, SIG_IGN);
-	if ((w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) {
+	if ((w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+	    (w->settle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) {
 		rtg_log(RTG_LOG_ERR, "timerfd: %s", strerror(errno));
 		return -1;
 	}
@@ -121,8 +122,8 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
 	memset(&w, 0, sizeof w);
-	w.sfd = w.ifd = w.tfd = -1;
-	w.cfg_w.wd = w.user_w.wd = w.parent_w.wd = -1;
+	w.sfd = w.ifd = w.tfd = w.settle_fd = -1;
+	w.cfg_w.wd = w.user_w.wd = w.parent_w.wd = w.link_w.wd = -1;
 	w.backoff_ms = BACKOFF_MIN_MS;
 	w.explicit_config = rtg_cli_config_path();
 	rtg_log_init(rtg_watch_log_verbosity(s->verbosity), 1);
@@ -149,14 +150,15 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 		rc = RTG_EXIT_SOFTWARE;
 		goto out;
 	}
+	rtg_watch_config_stamp(&w, w.config_path);
 	rtg_watch_config_watch(&w);
 	rtg_log(RTG_LOG_INFO, "watching MPD; theme %s; config %s", w.job.theme_path,
 	        w.config_path != NULL ? w.config_path : "(none)");
 	rtg_watch_mpd_connect(&w);
 
 	while (!w.stop) {
-		struct pollfd pfd[4];
-		int n = 0, i_sig, i_ino = -1, i_tim, i_mpd = -1;
+		struct pollfd pfd[5];
+		int n = 0, i_sig, i_ino = -1, i_tim, i_set, i_mpd = -1;
 		double t0;
 
 		/* Work first: the connection is ours until the next idle. */
@@ -183,6 +185,8 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 		pfd[n++] = (struct pollfd){ .fd = w.sfd, .events = POLLIN };
 		i_tim = n;
 		pfd[n++] = (struct pollfd){ .fd = w.tfd, .events = POLLIN };
+		i_set = n;
+		pfd[n++] = (struct pollfd){ .fd = w.settle_fd, .events = POLLIN };
 		if (w.ifd >= 0) {
 			i_ino = n;
 			pfd[n++] = (struct pollfd){ .fd = w.ifd, .events = POLLIN };
@@ -222,6 +226,11 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 			if (w.mpd == NULL)
 				rtg_watch_mpd_connect(&w);
 		}
+		if (pfd[i_set].revents & POLLIN) {
+			uint64_t ticks;
+			(void)!read(w.settle_fd, &ticks, sizeof ticks);
+			rtg_watch_config_settled(&w);
+		}
 	}
 out:
 	rtg_mpd_close(w.mpd);
@@ -229,15 +238,15 @@ out:
 	rtg_job_free(&w.job);
 	free(w.config_path);
 	free(w.last_uri);
-	free(w.cfg_w.dir);
-	free(w.user_w.dir);
-	free(w.parent_w.dir);
+	rtg_watch_config_free(&w);
 	if (w.sfd >= 0)
 		close(w.sfd);
 	if (w.ifd >= 0)
 		close(w.ifd);
 	if (w.tfd >= 0)
 		close(w.tfd);
+	if (w.settle_fd >= 0)
+		close(w.settle_fd);
 	rtg_lock_release(lock_fd);
 	return rc;
 }

@@ -5,12 +5,18 @@
 #define RTG_WATCH_INTERNAL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "job.h"
 #include "mpd.h"
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 8000
+/* A change to the config file is acted on once its directory has been
+ * quiet this long: an editor's save is several events (the old file moved
+ * away, a new one written, a backup removed), one reload. */
+#define CONFIG_SETTLE_MS 100
 
 /* CONN_UP is only entered once a command succeeded on the connection: a
  * server that lets us in and then refuses everything (no password where
@@ -18,10 +24,25 @@
  * line and the backoff keeps growing instead of restarting. */
 enum conn_state { CONN_NEW, CONN_UP, CONN_DOWN, CONN_DENIED };
 
-/* One inotify watch on a directory. */
+/* One inotify watch on a directory.  Two slots naming the same directory
+ * share the kernel's watch descriptor (and its mask, the same for all). */
 struct dirwatch {
 	int wd;    /* -1: none */
 	char *dir; /* what wd watches */
+};
+
+/* What the config path showed when it was last read: a change in any of
+ * these is a new file, a removed one or a symbolic link pointed elsewhere. */
+struct cfg_stamp {
+	int err;             /* stat()'s errno, 0 when it succeeded */
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+	off_t size;
+	struct timespec mtim, ctim;
+	bool link;           /* the path itself is a symbolic link */
+	ino_t link_ino;
+	struct timespec link_ctim;
 };
 
 struct watcher {
@@ -32,7 +53,15 @@ struct watcher {
 	struct rtg_mpd *mpd;
 	bool idling;
 	int sfd, ifd, tfd;
-	struct dirwatch cfg_w, user_w, parent_w; /* see rtg_watch_config_watch() */
+	struct dirwatch cfg_w, user_w, parent_w, link_w; /* see rtg_watch_config_watch() */
+	char *link_base;   /* the name link_w looks for (NULL: none) */
+	/* The config path last read (rtg_config_find's answer then, NULL for
+	 * none) and what it showed; settle_fd fires CONFIG_SETTLE_MS after
+	 * the last event about it. */
+	char *stamp_path;
+	struct cfg_stamp stamp;
+	int settle_fd;
+	bool cfg_written;  /* a file was written or moved there: reload */
 	int backoff_ms;
 	enum conn_state state;
 	bool have_last;
@@ -64,5 +93,8 @@ void rtg_watch_mpd_process(struct watcher *w, double t0);
 void rtg_watch_config_watch(struct watcher *w);
 void rtg_watch_config_reload(struct watcher *w, const char *why);
 void rtg_watch_config_on_inotify(struct watcher *w);
+void rtg_watch_config_settled(struct watcher *w);
+void rtg_watch_config_stamp(struct watcher *w, const char *path);
+void rtg_watch_config_free(struct watcher *w);
 
 #endif

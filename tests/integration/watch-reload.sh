@@ -31,11 +31,9 @@ theme_events 2
 expected_theme "$COVER" "$T/e2.ron" --k 4 --mode light
 same_file "$THEME" "$T/e2.ron" || t_fail "new file: mode from the file, k from the command line"
 
-# SIGHUP: the file's new mode, the command line's k.  The file changes
-# behind a symlink, where inotify does not look: only SIGHUP reloads it.
-printf 'k = 6;\nmode = "dark";\n' > "$T/real.conf"
-rm "$CONF"
-ln -s "$T/real.conf" "$CONF"
+# SIGHUP: the file's new mode, the command line's k (the file also
+# changed, which reloads too: watch-config-links.sh).
+printf 'k = 6;\nmode = "dark";\n' > "$CONF"
 expected_theme "$COVER" "$T/e3.ron" --k 4 --mode dark
 cmp -s "$T/e2.ron" "$T/e3.ron" && t_fail "light and dark give the same theme"
 kill -HUP "$W_PID"
@@ -84,14 +82,16 @@ wait_log 2 "SIGHUP: $T/explicit.conf: a FIFO, not a config file"
 watcher_stop
 [ "$W_RC" -eq 0 ] || t_fail "exit status $W_RC"
 
-# The default path becomes a directory: reported on SIGHUP, not taken as
-# "no config file" (which would have dropped mode = "light").  (inotify
-# reports files written or moved there, not a directory made there.)
+# The default path becomes a directory (in one step: a link to one moved
+# there): reported, on the change and on SIGHUP, not taken as "no config
+# file" (which would have dropped mode = "light").
 MPD_HOST="$MPD_SOCK" watcher_start
 wait_log 1 'embedded-png/track.flac: theme \(published\|unchanged\)'
 same_file "$THEME" "$T/e6.ron" || t_fail "default path: mode from the file at start"
-rm "$CONF"
-mkdir "$CONF"
+mkdir "$T/adir"
+ln -s "$T/adir" "$T/adir.link"
+mv "$T/adir.link" "$CONF"
+wait_log 1 "config file changed: $CONF: a directory, not a config file; keeping the previous configuration"
 kill -HUP "$W_PID"
 wait_log 1 "SIGHUP: $CONF: a directory, not a config file; keeping the previous configuration"
 kill -0 "$W_PID" 2>/dev/null || t_fail "the watcher died on a config that became a directory"
