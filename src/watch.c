@@ -123,7 +123,7 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 #endif
 	memset(&w, 0, sizeof w);
 	w.sfd = w.ifd = w.tfd = w.settle_fd = -1;
-	w.cfg_w.wd = w.user_w.wd = w.parent_w.wd = w.link_w.wd = -1;
+	w.cfg_w.wd = w.user_w.wd = w.link_w.wd = -1;
 	w.backoff_ms = BACKOFF_MIN_MS;
 	w.explicit_config = rtg_cli_config_path();
 	rtg_log_init(rtg_watch_log_verbosity(s->verbosity), 1);
@@ -226,10 +226,11 @@ int rtg_watch_run(const struct rtg_settings *s, const char *config_path)
 			if (w.mpd == NULL)
 				rtg_watch_mpd_connect(&w);
 		}
+		/* not when an event read above has just re-armed it */
 		if (pfd[i_set].revents & POLLIN) {
 			uint64_t ticks;
-			(void)!read(w.settle_fd, &ticks, sizeof ticks);
-			rtg_watch_config_settled(&w);
+			if (read(w.settle_fd, &ticks, sizeof ticks) == (ssize_t)sizeof ticks)
+				rtg_watch_config_settled(&w);
 		}
 	}
 out:

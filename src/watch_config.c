@@ -41,47 +41,67 @@ static char *dir_of(const char *path)
 /* Every slot asks for the same events: two slots naming one directory get
  * one kernel watch, and a second inotify_add_watch with another mask
  * would replace the first one's. */
-#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
+#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | \
+                      IN_MOVED_FROM | IN_MOVE_SELF | IN_ONLYDIR)
 
-static bool wd_shared(const struct watcher *w, const struct dirwatch *dw)
+static const char *base_of(const char *path)
 {
-	const struct dirwatch *all[] = { &w->cfg_w, &w->user_w, &w->parent_w, &w->link_w };
-
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		if (all[i] != dw && all[i]->wd == dw->wd)
-			return true;
-	return false;
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
 }
 
-static void dirwatch_drop(struct watcher *w, struct dirwatch *dw)
+static bool wd_in_use(const struct watcher *w, int wd)
 {
-	if (dw->wd >= 0 && !wd_shared(w, dw))
-		inotify_rm_watch(w->ifd, dw->wd);
-	dw->wd = -1;
-	free(dw->dir);
-	dw->dir = NULL;
+	return wd >= 0 && (w->cfg_w.wd == wd || w->user_w.wd == wd || w->link_w.wd == wd);
 }
 
-/* Points dw at dir (NULL: nothing); a watch already there is kept, so
- * that no event falls between a removal and a new watch. */
-static void dirwatch_set(struct watcher *w, struct dirwatch *dw, char *dir, bool warn)
+/* Points dw at dir (NULL: nothing) and name; the caller removes the kernel
+ * watch dw had, if no slot uses it any more.  A watch already on dir is
+ * kept.  A dir that does not exist: its nearest existing ancestor. */
+static void dirwatch_set(struct watcher *w, struct dirwatch *dw, char *dir, char *name, bool warn)
 {
-	if (dir != NULL && dw->wd >= 0 && strcmp(dir, dw->dir) == 0) {
+	struct stat st;
+	int e;
+
+	free(dw->name);
+	dw->name = name;
+	if (dir != NULL && dw->wd >= 0 && !dw->pending && strcmp(dir, dw->dir) == 0 &&
+	    stat(dir, &st) == 0 && st.st_dev == dw->dev && st.st_ino == dw->ino) {
 		free(dir);
 		return;
 	}
-	dirwatch_drop(w, dw);
+	free(dw->dir);
+	dw->dir = dir;
+	dw->wd = -1;
+	dw->pending = false;
 	if (dir == NULL)
 		return;
-	dw->wd = inotify_add_watch(w->ifd, dir, WATCH_EVENTS | IN_ONLYDIR);
-	if (dw->wd < 0) {
-		if (warn)
-			rtg_log(RTG_LOG_WARN, "%s: cannot watch for changes: %s (SIGHUP still reloads)",
-			        dir, strerror(errno));
-		free(dir);
+	if ((dw->wd = inotify_add_watch(w->ifd, dir, WATCH_EVENTS)) >= 0) {
+		if (stat(dir, &st) == 0) {
+			dw->dev = st.st_dev;
+			dw->ino = st.st_ino;
+		}
 		return;
 	}
-	dw->dir = dir;
+	e = errno;
+	if (e == ENOENT || e == ENOTDIR) {
+		char *a = strdup(dir);
+		while (dw->wd < 0 && a != NULL && strcmp(a, "/") != 0 && strcmp(a, ".") != 0) {
+			char *up = dir_of(a);
+			free(a);
+			a = up;
+			if (a != NULL)
+				dw->wd = inotify_add_watch(w->ifd, a, WATCH_EVENTS);
+		}
+		free(a);
+		if (dw->wd >= 0) {
+			dw->pending = true;
+			return;
+		}
+	}
+	if (warn)
+		rtg_log(RTG_LOG_WARN, "%s: cannot watch for changes: %s (SIGHUP still reloads)",
+		        dir, strerror(e));
 }
 
 /* When path is a symbolic link: the directory and name of the file it
@@ -114,8 +134,7 @@ static void link_target(const char *path, char **dir, char **base)
 			return;
 	}
 	*dir = dir_of(t);
-	const char *slash = strrchr(t, '/');
-	*base = strdup(slash != NULL ? slash + 1 : t);
+	*base = strdup(base_of(t));
 	free(t);
 	if (*dir == NULL || *base == NULL || (*base)[0] == '\0') {
 		free(*dir);
@@ -126,49 +145,56 @@ static void link_target(const char *path, char **dir, char **base)
 
 /* Watches directories, not files: editors save by writing a new file and
  * renaming it over the old one, which a watch on the file misses.
- *   cfg_w    the directory of the file in force;
- *   user_w   without --config, the directory searched first
- *            ($XDG_CONFIG_HOME/rmpc-theme-gen), when it is not cfg_w's: a
- *            file created there later takes over;
- *   parent_w that directory's parent while the directory does not exist,
- *            to notice it being created;
- *   link_w   when the path last read is a symbolic link, the directory of
- *            the file it points to (a dotfiles repository, say), where
- *            that file is edited. */
+ *   cfg_w   the directory of the path last read (the file in force, unless
+ *           reading it failed);
+ *   user_w  without --config, the directory searched first
+ *           ($XDG_CONFIG_HOME/rmpc-theme-gen), when it is not cfg_w's: a
+ *           file created there later takes over;
+ *   link_w  when the path last read (or, without --config, the first path
+ *           searched, even dangling) is a symbolic link, the directory of
+ *           the file it points to (a dotfiles repository, say), where that
+ *           file is edited, removed or comes back.
+ * New watches are added before old ones go, so that no event falls between
+ * a directory's old and new slot. */
 void rtg_watch_config_watch(struct watcher *w)
 {
-	char *cfgdir = NULL, *userdir = NULL, *parent = NULL, *linkdir, *linkbase;
+	struct dirwatch *slot[3] = { &w->cfg_w, &w->user_w, &w->link_w };
+	char *dir[3] = { NULL, NULL, NULL }, *name[3] = { NULL, NULL, NULL };
+	char *userpath = NULL;
+	int old[3];
+	struct stat st;
 
 	if (w->ifd < 0)
 		return;
-	if (w->config_path != NULL)
-		cfgdir = dir_of(w->config_path);
-	if (w->explicit_config == NULL)
-		userdir = rtg_config_user_dir();
-	if (userdir != NULL && cfgdir != NULL && strcmp(userdir, cfgdir) == 0) {
-		free(userdir);
-		userdir = NULL;
+	if (w->stamp_path != NULL) {
+		dir[0] = dir_of(w->stamp_path);
+		name[0] = strdup(base_of(w->stamp_path));
 	}
-	if (userdir != NULL && access(userdir, F_OK) != 0) {
-		parent = dir_of(userdir);
-		free(userdir);
-		userdir = NULL;
+	if (w->explicit_config == NULL && (dir[1] = rtg_config_user_dir()) != NULL) {
+		size_t n = strlen(dir[1]);
+		if ((userpath = malloc(n + sizeof "/config")) != NULL)
+			sprintf(userpath, "%s/config", dir[1]);
+		if (dir[0] != NULL && strcmp(dir[1], dir[0]) == 0) {
+			free(dir[1]);
+			dir[1] = NULL;
+		} else {
+			name[1] = strdup("config");
+		}
 	}
-	link_target(w->stamp_path, &linkdir, &linkbase);
-	/* Old watches go before new ones are added, so that a directory no
-	 * slot names any more loses its watch. */
-	struct { struct dirwatch *dw; char *dir; bool warn; } set[] = {
-		{ &w->cfg_w, cfgdir, true }, { &w->user_w, userdir, false },
-		{ &w->parent_w, parent, false }, { &w->link_w, linkdir, true },
-	};
-	for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-		if (set[i].dir == NULL || set[i].dw->dir == NULL ||
-		    strcmp(set[i].dir, set[i].dw->dir) != 0)
-			dirwatch_drop(w, set[i].dw);
-	for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-		dirwatch_set(w, set[i].dw, set[i].dir, set[i].warn);
-	free(w->link_base);
-	w->link_base = linkbase;
+	link_target(userpath != NULL && lstat(userpath, &st) == 0 && S_ISLNK(st.st_mode)
+	            ? userpath : w->stamp_path, &dir[2], &name[2]);
+	free(userpath);
+	for (size_t i = 0; i < 3; i++)
+		old[i] = slot[i]->wd;
+	for (size_t i = 0; i < 3; i++)
+		dirwatch_set(w, slot[i], dir[i], name[i], i != 1);
+	for (size_t i = 0; i < 3; i++)
+		if (old[i] >= 0 && !wd_in_use(w, old[i])) {
+			inotify_rm_watch(w->ifd, old[i]);
+			for (size_t j = i + 1; j < 3; j++)
+				if (old[j] == old[i])
+					old[j] = -1;
+		}
 }
 
 static bool ts_eq(struct timespec a, struct timespec b)
@@ -226,11 +252,12 @@ void rtg_watch_config_stamp(struct watcher *w, const char *path)
 
 void rtg_watch_config_free(struct watcher *w)
 {
-	free(w->cfg_w.dir);
-	free(w->user_w.dir);
-	free(w->parent_w.dir);
-	free(w->link_w.dir);
-	free(w->link_base);
+	struct dirwatch *slot[3] = { &w->cfg_w, &w->user_w, &w->link_w };
+
+	for (size_t i = 0; i < 3; i++) {
+		free(slot[i]->dir);
+		free(slot[i]->name);
+	}
 	free(w->stamp_path);
 }
 
@@ -314,9 +341,12 @@ static void settle_arm(struct watcher *w)
 void rtg_watch_config_settled(struct watcher *w)
 {
 	struct cfg_stamp now;
-	char *path = rtg_config_find(w->explicit_config);
+	char *path;
 	bool changed;
 
+	if (w->cfg_creating)
+		return; /* the write event to come settles again */
+	path = rtg_config_find(w->explicit_config);
 	stamp_take(path, &now);
 	changed = w->cfg_written || !streq0(path, w->stamp_path) || !stamp_same(&now, &w->stamp);
 	free(path);
@@ -324,54 +354,82 @@ void rtg_watch_config_settled(struct watcher *w)
 		rtg_watch_config_reload(w, "config file changed");
 }
 
+/* A file created under name in dir: wait for its writer to close it (the
+ * write event follows), unless it is something no one writes - a
+ * symbolic link, a directory, a second hard link. */
+static bool created_whole(const char *dir, const char *name)
+{
+	struct stat st;
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	bool whole = true;
+
+	if (p != NULL) {
+		snprintf(p, n, "%s/%s", dir, name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+			whole = false;
+		free(p);
+	}
+	return whole;
+}
+
 void rtg_watch_config_on_inotify(struct watcher *w)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const char *base = NULL;
+	struct dirwatch *slot[3] = { &w->cfg_w, &w->user_w, &w->link_w };
 	bool settle = false, rewatch = false;
 	ssize_t n;
 
-	if (w->config_path != NULL) {
-		base = strrchr(w->config_path, '/');
-		base = base != NULL ? base + 1 : w->config_path;
-	}
 	while ((n = read(w->ifd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 			p += sizeof *ev + ev->len;
-			if (ev->mask & IN_IGNORED) {
-				/* A watched directory went away (events for
-				 * watches removed on purpose carry stale wds). */
-				struct dirwatch *gone[] = { &w->cfg_w, &w->user_w, &w->parent_w, &w->link_w };
-				for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
-					if (gone[i]->wd == ev->wd) {
-						gone[i]->wd = -1;
-						rewatch = true;
-					}
+			if (ev->mask & IN_Q_OVERFLOW) {
+				/* events were lost: look again, and read the file */
+				rewatch = settle = w->cfg_written = true;
 				continue;
 			}
-			if (ev->len == 0 || ev->wd < 0)
+			if (ev->mask & (IN_IGNORED | IN_MOVE_SELF)) {
+				/* A watched directory went away or was renamed:
+				 * its path is watched afresh (events for watches
+				 * removed on purpose carry wds no slot has). */
+				bool ours = false;
+				for (size_t i = 0; i < 3; i++)
+					if (slot[i]->wd == ev->wd) {
+						slot[i]->wd = -1;
+						ours = true;
+					}
+				if (ours && (ev->mask & IN_MOVE_SELF))
+					inotify_rm_watch(w->ifd, ev->wd);
+				if (ours)
+					rewatch = settle = true;
 				continue;
-			/* one directory may be several slots: each looks */
-			bool mine = (ev->wd == w->cfg_w.wd && base != NULL && strcmp(ev->name, base) == 0) ||
-			            (ev->wd == w->user_w.wd && strcmp(ev->name, "config") == 0) ||
-			            (ev->wd == w->link_w.wd && w->link_base != NULL &&
-			             strcmp(ev->name, w->link_base) == 0);
-			if (ev->wd == w->parent_w.wd && strcmp(ev->name, "rmpc-theme-gen") == 0)
-				mine = rewatch = true;
-			if (mine) {
-				settle = true;
-				if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
-					w->cfg_written = true;
+			}
+			for (size_t i = 0; i < 3; i++) {
+				const struct dirwatch *dw = slot[i];
+				if (ev->wd < 0 || dw->wd != ev->wd || ev->len == 0)
+					continue;
+				if (dw->pending) {
+					/* a directory on the way may have appeared */
+					if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+						rewatch = settle = true;
+				} else if (dw->name != NULL && strcmp(ev->name, dw->name) == 0) {
+					settle = true;
+					if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
+						w->cfg_written = true;
+					/* a new file: read once its writer closes it */
+					if (ev->mask & IN_CREATE)
+						w->cfg_creating = !created_whole(dw->dir, ev->name);
+					else
+						w->cfg_creating = false;
+				}
 			}
 		}
 	}
 	/* A new directory is watched at once: the file may be written there
 	 * next (or already was, which the settled check sees). */
-	if (rewatch) {
+	if (rewatch)
 		rtg_watch_config_watch(w);
-		settle = true;
-	}
 	if (settle)
 		settle_arm(w);
 }

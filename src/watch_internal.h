@@ -24,11 +24,18 @@
  * line and the backoff keeps growing instead of restarting. */
 enum conn_state { CONN_NEW, CONN_UP, CONN_DOWN, CONN_DENIED };
 
-/* One inotify watch on a directory.  Two slots naming the same directory
- * share the kernel's watch descriptor (and its mask, the same for all). */
+/* One inotify watch on a directory, for the file called name in it.  Two
+ * slots naming one directory share the kernel's watch descriptor (every
+ * slot asks for the same events).  A directory that does not exist is
+ * pending: the nearest ancestor that does is watched instead, until the
+ * directory appears. */
 struct dirwatch {
-	int wd;    /* -1: none */
-	char *dir; /* what wd watches */
+	int wd;       /* -1: none */
+	bool pending; /* wd watches an ancestor of dir */
+	char *dir;    /* the directory wanted */
+	char *name;   /* the file looked for there */
+	dev_t dev;    /* what dir was when it was watched: a directory (or */
+	ino_t ino;    /* link to one) replaced under the same name is new */
 };
 
 /* What the config path showed when it was last read: a change in any of
@@ -53,8 +60,7 @@ struct watcher {
 	struct rtg_mpd *mpd;
 	bool idling;
 	int sfd, ifd, tfd;
-	struct dirwatch cfg_w, user_w, parent_w, link_w; /* see rtg_watch_config_watch() */
-	char *link_base;   /* the name link_w looks for (NULL: none) */
+	struct dirwatch cfg_w, user_w, link_w; /* see rtg_watch_config_watch() */
 	/* The config path last read (rtg_config_find's answer then, NULL for
 	 * none) and what it showed; settle_fd fires CONFIG_SETTLE_MS after
 	 * the last event about it. */
@@ -62,6 +68,7 @@ struct watcher {
 	struct cfg_stamp stamp;
 	int settle_fd;
 	bool cfg_written;  /* a file was written or moved there: reload */
+	bool cfg_creating; /* a new file there is still open for writing */
 	int backoff_ms;
 	enum conn_state state;
 	bool have_last;
