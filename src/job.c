@@ -133,6 +133,28 @@ int rtg_job_theme_for_bytes(struct rtg_job *j, const uint8_t *b, size_t n,
 	return 0;
 }
 
+/* fallback_image's bytes; a file that cannot be read is RTG_JOB_NOINPUT
+ * (err "PATH: reason" already names it). */
+static int fallback_image_read(struct rtg_job *j, uint8_t **img, size_t *n, char *err)
+{
+	int rc = rtg_file_read(j->s.fallback_image, j->gen.limits.max_bytes, img, n, err);
+	return rc == RTG_ERR_IO ? RTG_JOB_NOINPUT : rc;
+}
+
+/* A fallback_image that cannot be used: the message names the file. */
+static int fallback_image_fail(const struct rtg_job *j, int rc, char *err)
+{
+	char why[RTG_ERRLEN];
+
+	snprintf(why, sizeof why, "%s", err);
+	return rtg_fail(err, rc, "%s: %s", j->s.fallback_image, why);
+}
+
+int rtg_job_fallback_exit(int rc, bool user_template)
+{
+	return rc == RTG_JOB_NOINPUT ? RTG_EXIT_NOINPUT : rtg_exit_from_status(rc, user_template);
+}
+
 /* The configured fallback when a song gives no usable art.  Returns 0 with
  * a theme, RTG_MPD_NONE for "keep the current theme", or a negative
  * rtg_status (err set).  fallback_image goes through the cache like any
@@ -146,16 +168,15 @@ int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *ho
 	int rc;
 
 	if (j->s.fallback == RTG_FALLBACK_IMAGE) {
-		rc = rtg_file_read(j->s.fallback_image, j->gen.limits.max_bytes, &img, &n, err);
-		if (rc < 0)
+		if ((rc = fallback_image_read(j, &img, &n, err)) < 0)
 			return rc;
 		rc = rtg_job_theme_for_bytes(j, img, n, false, text, len, how, howlen, err);
 		free(img);
-		if (rc == 0) {
-			size_t l = strlen(how);
-			snprintf(how + l, howlen - l, ", from fallback_image");
-		}
-		return rc;
+		if (rc < 0)
+			return fallback_image_fail(j, rc, err);
+		size_t l = strlen(how);
+		snprintf(how + l, howlen - l, ", from fallback_image");
+		return 0;
 	}
 	if ((rc = rtg_job_fallback_result(j, &res, how, howlen, err)) != 0)
 		return rc;
@@ -183,14 +204,14 @@ int rtg_job_fallback_result(struct rtg_job *j, struct rtg_result *res, char *how
 		snprintf(how, howlen, "neutral fallback theme");
 		return 0;
 	case RTG_FALLBACK_IMAGE:
-		rc = rtg_file_read(j->s.fallback_image, j->gen.limits.max_bytes, &img, &n, err);
-		if (rc < 0)
+		if ((rc = fallback_image_read(j, &img, &n, err)) < 0)
 			return rc;
 		rc = rtg_generate(img, n, &j->gen, res, err);
 		free(img);
-		if (rc == 0)
-			snprintf(how, howlen, "from fallback_image %s", j->s.fallback_image);
-		return rc;
+		if (rc < 0)
+			return fallback_image_fail(j, rc, err);
+		snprintf(how, howlen, "from fallback_image %s", j->s.fallback_image);
+		return 0;
 	}
 	return RTG_MPD_NONE;
 }

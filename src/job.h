@@ -30,11 +30,17 @@ const char *rtg_job_unusable(const struct rtg_job *j, int rc);
 int rtg_job_theme_for_bytes(struct rtg_job *j, const uint8_t *b, size_t n,
                             bool bypass, char **text, size_t *len, char *how,
                             size_t howlen, char *err);
+/* fallback_image cannot be read (beyond enum rtg_status and RTG_MPD_NONE;
+ * the message names the file). */
+#define RTG_JOB_NOINPUT (-200)
+
 int rtg_job_fallback_theme(struct rtg_job *j, char **text, size_t *len, char *how,
                            size_t howlen, char *err);
 /* The same fallback as a whole result (palette, roles, audit), generated,
  * not cached: for a report or preview.  Same returns. */
 int rtg_job_fallback_result(struct rtg_job *j, struct rtg_result *res, char *how,
                             size_t howlen, char *err);
+/* The exit status for a fallback's negative return. */
+int rtg_job_fallback_exit(int rc, bool user_template);
 
 #endif

@@ -57,7 +57,7 @@ static int oneshot_mpd_full(const struct rtg_settings *s, struct rtg_job *j, int
 	}
 	if (rc < 0) {
 		rtg_log(RTG_LOG_ERR, "%s: %s; fallback: %s", source, reason, err);
-		return rtg_exit_from_status(rc, j->tmpl != NULL);
+		return rtg_job_fallback_exit(rc, j->tmpl != NULL);
 	}
 	snprintf(src, sizeof src, "%s, %s because: %s", source, how, reason);
 	rc = rtg_oneshot_publish(s, &j->gen, &res, src, NULL);
@@ -138,7 +138,7 @@ int rtg_oneshot_mpd(const struct rtg_settings *s)
 		}
 		if (rc < 0) {
 			rtg_log(RTG_LOG_ERR, "%s: %s; fallback: %s", source, reason, err);
-			rc = rtg_exit_from_status(rc, j.tmpl != NULL);
+			rc = rtg_job_fallback_exit(rc, j.tmpl != NULL);
 			goto out;
 		}
 	}

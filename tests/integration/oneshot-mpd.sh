@@ -68,6 +68,21 @@ printf 'fallback = "image";\nfallback_image = "%s";\n' "$IFIX/covers/apic.jpg" >
 "$RTG_BIN" || t_fail "image fallback: exit $?"
 expected_theme "$IFIX/covers/apic.jpg" "$T/expect.ron"
 same_file "$THEME" "$T/expect.ron" || t_fail "fallback_image theme"
+# A fallback_image that cannot be read is 66, one that cannot be decoded
+# 65, with or without a report; the message names it; the theme stays.
+cp "$THEME" "$T/before.ron"
+for out in "" "--output=$T/r.json"; do
+	printf 'fallback = "image";\nfallback_image = "%s";\n' "$T/missing.png" > "$CONF"
+	rc=0; "$RTG_BIN" $out 2> "$T/err" || rc=$?
+	[ $rc -eq 66 ] || t_fail "missing fallback_image $out: exit $rc"
+	grep -q "no album art; fallback: $T/missing.png: " "$T/err" || t_fail "message: $(cat "$T/err")"
+	printf 'not an image\n' > "$T/notimg.png"
+	printf 'fallback = "image";\nfallback_image = "%s";\n' "$T/notimg.png" > "$CONF"
+	rc=0; "$RTG_BIN" $out 2> "$T/err" || rc=$?
+	[ $rc -eq 65 ] || t_fail "undecodable fallback_image $out: exit $rc"
+	grep -q "no album art; fallback: $T/notimg.png: " "$T/err" || t_fail "message: $(cat "$T/err")"
+	same_file "$THEME" "$T/before.ron" || t_fail "theme touched by a failed fallback"
+done
 
 # A report or a preview changes nothing about which theme is written: the
 # fallback applies to them too, and they describe it.
