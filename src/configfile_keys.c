@@ -128,11 +128,6 @@ static int set_str(struct ctx *c, const config_setting_t *st, char **field, int 
 
 	if ((rc = get_string(c, st, &v)) < 0)
 		return rc;
-	if (v[0] == '\0') {
-		free(*field);
-		*field = NULL; /* "" = back to the default */
-		return 0;
-	}
 	dup = path ? rtg_configfile_expand_path(c->path, v) : strdup(v);
 	if (dup == NULL)
 		return rtg_fail(c->err, RTG_ERR_NOMEM, "%s: out of memory", c->path);
@@ -418,6 +413,10 @@ int rtg_configfile_keys_apply(struct ctx *c, const config_setting_t *root)
 			        config_setting_source_line(st), name);
 			continue;
 		}
+		/* any string setting given as "" is left out: its default */
+		if (config_setting_type(st) == CONFIG_TYPE_STRING &&
+		    config_setting_get_string(st)[0] == '\0')
+			continue;
 		rc = keys[j].apply(c, st);
 	}
 	return rc;

@@ -136,10 +136,16 @@ MPD_TIMEOUT=abc run 0 -q --image "$COVER" --theme-output "$T/t.ron"
 quiet_success
 
 # A string setting given as "" is the same as leaving it out (man page):
-# the built-in template, the command line's theme path, no report.
+# the built-in template, the command line's theme path, no report, and
+# every other string key's default (choices and sizes too).
 : >"$T/nothing.conf"
 run 0 --config "$T/nothing.conf" --image "$COVER" --theme-output "$T/plain.ron"
-printf 'template = "";\ntheme_output = "";\noutput = "";\nfallback_image = "";\n' >"$T/empty.conf"
+{
+	printf 'template = "";\ntheme_output = "";\noutput = "";\nfallback_image = "";\n'
+	printf 'space = "";\nmode = "";\nbuiltin_template = "";\nfallback = "";\n'
+	printf 'art_order = "";\nart_max_bytes = "";\nbinarylimit = "";\ncache_max_bytes = "";\n'
+	printf 'mpd_host = "";\nmpd_password = "";\ncache_dir = "";\n'
+} >"$T/empty.conf"
 run 0 --config "$T/empty.conf" --image "$COVER" --theme-output "$T/empty.ron"
 quiet_success
 same_file "$T/plain.ron" "$T/empty.ron" || t_fail "empty strings in the config changed the theme"
