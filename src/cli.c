@@ -234,6 +234,11 @@ cli_check_combinations(char *err)
 		return rtg_fail(err, RTG_ERR_ARG, "--template and --builtin-template exclude each other");
 	if (GIVEN(OPT_REPEAT) && (GIVEN(OPT_WATCH) || GIVEN(OPT_CHECK)))
 		return rtg_fail(err, RTG_ERR_ARG, "--repeat: only for a one-shot generation");
+	/* the watcher writes themes only (the config file's keys are ignored
+	 * there, as documented; on the command line that would be silent) */
+	if (GIVEN(OPT_WATCH) && (GIVEN(OPT_OUTPUT) || GIVEN(OPT_PREVIEW)))
+		return rtg_fail(err, RTG_ERR_ARG, "--%s: only for a one-shot generation",
+		                cli_opt_name(GIVEN(OPT_OUTPUT) ? OPT_OUTPUT : OPT_PREVIEW));
 	if (GIVEN(OPT_PREVIEW) && GIVEN(OPT_OUTPUT) && strcmp(cli.report_output, "-") == 0)
 		return rtg_fail(err, RTG_ERR_ARG,
 		                "--preview and --output - both write to standard output");

@@ -61,6 +61,11 @@ run 64 --image "$COVER" --preview --output -
 one_error
 run 64 --watch --repeat 2
 one_error
+# the watcher writes no report and no preview: refused, not ignored
+run 64 --watch --output "$T/r.json"
+one_error "--output: only for a one-shot generation"
+run 64 --watch --preview
+one_error "--preview: only for a one-shot generation"
 
 # --check takes only what it reads: generation options are refused, not
 # silently ignored.
