@@ -139,13 +139,23 @@ cli_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* A path option: "~/..." is the home directory's, as in the config file
+ * (rmpc's on_song_change runs its command without a shell to expand it). */
 static int
-cli_set_str(char **field, const char *value, const char *opt, char *err)
+cli_set_path(char **field, const char *value, const char *opt, char *err)
 {
+	char *p;
+
 	if (value[0] == '\0')
 		return rtg_fail(err, RTG_ERR_ARG, "--%s: empty argument", opt);
-	if (rtg_settings_set_str(field, value) != 0)
-		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	errno = 0;
+	if ((p = rtg_settings_expand_home(value)) == NULL)
+		return errno == ENOENT
+		       ? rtg_fail(err, RTG_ERR_ARG, "--%s: '%s': no home directory is known for '~'",
+		                  opt, value)
+		       : rtg_fail(err, RTG_ERR_NOMEM, "out of memory");
+	free(*field);
+	*field = p;
 	return 0;
 }
 
@@ -189,23 +199,23 @@ cli_option(int id, const char *arg, char *err)
 			                "(rmpc-0.11, rmpc-0.10)", arg);
 		break;
 	case OPT_IMAGE:
-		if ((rc = cli_set_str(&cli.image, arg, name, err)) != 0)
+		if ((rc = cli_set_path(&cli.image, arg, name, err)) != 0)
 			return rc;
 		break;
 	case OPT_THEME_OUTPUT:
-		if ((rc = cli_set_str(&cli.theme_output, arg, name, err)) != 0)
+		if ((rc = cli_set_path(&cli.theme_output, arg, name, err)) != 0)
 			return rc;
 		break;
 	case OPT_OUTPUT:
-		if ((rc = cli_set_str(&cli.report_output, arg, name, err)) != 0)
+		if ((rc = cli_set_path(&cli.report_output, arg, name, err)) != 0)
 			return rc;
 		break;
 	case OPT_TEMPLATE:
-		if ((rc = cli_set_str(&cli.template_path, arg, name, err)) != 0)
+		if ((rc = cli_set_path(&cli.template_path, arg, name, err)) != 0)
 			return rc;
 		break;
 	case OPT_CONFIG:
-		if ((rc = cli_set_str(&cli.config_path, arg, name, err)) != 0)
+		if ((rc = cli_set_path(&cli.config_path, arg, name, err)) != 0)
 			return rc;
 		break;
 	case OPT_FULL_DECODE:

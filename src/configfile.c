@@ -107,12 +107,8 @@ char *rtg_config_find(const char *explicit_path)
  * the config file (a daemon's working directory is arbitrary). */
 char *rtg_configfile_expand_path(const char *cfgpath, const char *v)
 {
-	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0')) {
-		const char *home = rtg_settings_home_dir();
-		if (home == NULL)
-			home = "";
-		return v[1] == '\0' ? strdup(home) : path_join(home, v + 2);
-	}
+	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0'))
+		return rtg_settings_expand_home(v);
 	if (v[0] != '/') {
 		const char *slash = strrchr(cfgpath, '/');
 		char *dir, *p;

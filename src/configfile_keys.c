@@ -128,7 +128,10 @@ static int set_str(struct ctx *c, const config_setting_t *st, char **field, int 
 
 	if ((rc = get_string(c, st, &v)) < 0)
 		return rc;
+	errno = 0;
 	dup = path ? rtg_configfile_expand_path(c->path, v) : strdup(v);
+	if (dup == NULL && errno == ENOENT)
+		return bad(c, st, "\"%s\": no home directory is known for '~'", v);
 	if (dup == NULL)
 		return rtg_fail(c->err, RTG_ERR_NOMEM, "%s: out of memory", c->path);
 	free(*field);

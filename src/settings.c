@@ -155,6 +155,20 @@ rtg_settings_home_dir(void)
 }
 
 char *
+rtg_settings_expand_home(const char *v)
+{
+	const char *home;
+
+	if (v[0] != '~' || (v[1] != '/' && v[1] != '\0'))
+		return strdup(v);
+	if ((home = rtg_settings_home_dir()) == NULL) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return v[1] == '\0' ? strdup(home) : settings_join(home, v + 2);
+}
+
+char *
 rtg_settings_default_theme_path(void)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");

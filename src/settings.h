@@ -68,6 +68,11 @@ int rtg_settings_set_str(char **field, const char *value);
  * real user; NULL when neither gives a non-empty one.  The pointer is
  * getenv's or getpwuid's (valid until the next such call): copy it. */
 const char *rtg_settings_home_dir(void);
+/* "~" and "~/..." with the home directory put in, any other path copied
+ * as it is (the command line and the config file both expand them: rmpc
+ * runs on_song_change without a shell).  malloc'd; NULL with errno ENOENT
+ * when there is a "~" and no home directory, ENOMEM when out of memory. */
+char *rtg_settings_expand_home(const char *v);
 /* Default theme path: $XDG_CONFIG_HOME/rmpc/themes/current-song.ron
  * (~/.config when unset); malloc'd, NULL if HOME is unknown too. */
 char *rtg_settings_default_theme_path(void);

@@ -149,4 +149,17 @@ run 0 --config "$T/nothing.conf" --image "$COVER" --theme-output "$T/plain.ron"
 run 0 --config "$T/empty.conf" --image "$COVER" --theme-output "$T/empty.ron"
 quiet_success
 same_file "$T/plain.ron" "$T/empty.ron" || t_fail "empty strings in the config changed the theme"
+
+# "~/" in a path option is the home directory, as in the config file (rmpc
+# runs on_song_change without a shell): no literal "./~" is made.
+mkdir -p "$T/wd"
+cp "$COVER" "$HOME/cover.jpg"
+(cd "$T/wd" && "$RTG_BIN" --image '~/cover.jpg' --theme-output '~/themes/t.ron' \
+	--output '~/r.json' -q) || t_fail "'~/' paths: exit $?"
+same_file "$HOME/themes/t.ron" "$T/plain.ron" || t_fail "'~/' theme path: not the home directory's"
+[ -s "$HOME/r.json" ] || t_fail "'~/' report path: nothing in the home directory"
+[ ! -e "$T/wd/~" ] || t_fail "a literal '~' directory was made"
+(unset HOME; cd "$T/wd" && "$RTG_BIN" --image "$COVER" --theme-output '~user/t.ron' -q) ||
+	t_fail "'~user/': exit $?"
+[ -f "$T/wd/~user/t.ron" ] || t_fail "'~user/' is a plain name, not expanded"
 exit 0
