@@ -166,19 +166,36 @@ preview_palette(struct pv *p, const struct rtg_result *res)
 	}
 }
 
+/* The contrast a role is shown with: on what it is drawn on (selection_fg
+ * on selection_bg, everything else on the background), blank for the
+ * background itself. */
+static const char roles_heading[] =
+	"Roles (contrast on the background; selection_fg on selection_bg):\n";
+
+static void
+role_contrast(const struct rtg_roles *r, int i, char out[8])
+{
+	enum rtg_role ground = i == RTG_ROLE_SELECTION_FG ? RTG_ROLE_SELECTION_BG
+	                       : RTG_ROLE_BACKGROUND;
+
+	if (i == RTG_ROLE_BACKGROUND)
+		snprintf(out, 8, "%5s", "");
+	else
+		snprintf(out, 8, "%5.2f", rtg_contrast_ratio(r->c[i], r->c[ground]));
+}
+
 static void
 preview_roles(struct pv *p, const struct rtg_roles *r)
 {
-	const struct rtg_rgb8 bg = r->c[RTG_ROLE_BACKGROUND];
-	char hex[8];
+	char hex[8], ratio[8];
 
-	fputs("Roles (contrast on background):\n", p->f);
+	fputs(roles_heading, p->f);
 	for (int i = 0; i < RTG_ROLE_COUNT; i++) {
 		rtg_rgb8_hex(r->c[i], hex);
+		role_contrast(r, i, ratio);
 		pv_swatch(p, r->c[i], 2);
-		fprintf(p->f, " %-16s %s %5.2f%s", rtg_role_name((enum rtg_role)i), hex,
-		        rtg_contrast_ratio(r->c[i], bg), i % 2 == 1 || i == RTG_ROLE_COUNT - 1
-		        ? "\n" : "   ");
+		fprintf(p->f, " %-16s %s %s%s", rtg_role_name((enum rtg_role)i), hex, ratio,
+		        i % 2 == 1 || i == RTG_ROLE_COUNT - 1 ? "\n" : "   ");
 	}
 }
 
@@ -312,7 +329,6 @@ preview_screen(struct pv *p, const struct rtg_roles *r)
 static void
 preview_plain(FILE *f, const struct rtg_result *res)
 {
-	const struct rtg_rgb8 bg = res->roles.c[RTG_ROLE_BACKGROUND];
 	char hex[8];
 
 	fprintf(f, "Palette: %d colour%s, %s theme\n", res->palette.n,
@@ -321,11 +337,14 @@ preview_plain(FILE *f, const struct rtg_result *res)
 		rtg_rgb8_hex(res->palette.sw[i].rgb, hex);
 		fprintf(f, "  %s %5.1f%%\n", hex, res->palette.sw[i].share * 100.0);
 	}
-	fputs("Roles (contrast on background):\n", f);
+	fputs(roles_heading, f);
 	for (int i = 0; i < RTG_ROLE_COUNT; i++) {
+		char ratio[8];
 		rtg_rgb8_hex(res->roles.c[i], hex);
-		fprintf(f, "  %-16s %s %5.2f\n", rtg_role_name((enum rtg_role)i), hex,
-		        rtg_contrast_ratio(res->roles.c[i], bg));
+		role_contrast(&res->roles, i, ratio);
+		/* no trailing blanks after the background's empty ratio */
+		fprintf(f, "  %-16s %s%s%s\n", rtg_role_name((enum rtg_role)i), hex,
+		        i == RTG_ROLE_BACKGROUND ? "" : " ", i == RTG_ROLE_BACKGROUND ? "" : ratio);
 	}
 }
 

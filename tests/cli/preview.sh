@@ -49,6 +49,17 @@ grep -q "background *#$bg" "$OUT" || t_fail "plain preview lacks the background:
 on_tty NO_COLOR=
 grep -q "$esc" "$OUT" || t_fail "empty NO_COLOR disabled colour"
 
+# Each role's contrast is on what it is drawn on: selection_fg on
+# selection_bg (it is text there, >= 4.5), not on the background, where it
+# often is the background's own colour; the background has none.
+for img in "$COVER" "$FIXTURES"/*.png; do
+	run 0 --image "$img" --theme-output "$T/t.ron" --preview
+	awk '$1 == "selection_fg" { found = 1; if ($3 + 0 < 4.5) exit 1 }
+	     $1 == "background" && NF != 2 { exit 1 }
+	     END { if (!found) exit 1 }' "$OUT" ||
+		t_fail "$img: role contrasts: $(grep -A19 '^Roles' "$OUT")"
+done
+
 # without --preview, nothing on stdout
 run 0 --image "$COVER" --theme-output "$T/t.ron"
 quiet_success
