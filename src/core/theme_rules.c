@@ -9,8 +9,11 @@
 
 #include "theme_internal.h"
 
-/* "#rrggbb" only: names, indices, rgb() and reset take their real colour
- * from the terminal, so their contrast cannot be known. */
+/* "#rrggbb" only: names, indices and reset take their real colour from the
+ * terminal, so their contrast cannot be known; rgb(R,G,B) is exact, but
+ * rmpc reads it only without spaces (each part parsed as a number as it
+ * is: src/config/theme/style.rs), so a template is pointed at the form
+ * that always works. */
 int
 rtg_theme_rules_colour(struct rtg_theme_ctx *c, const struct rtg_ron *v,
                        const char *what, struct rtg_rgb8 *out)
@@ -23,9 +26,13 @@ rtg_theme_rules_colour(struct rtg_theme_ctx *c, const struct rtg_ron *v,
 		                      "\"#rrggbb\"", what);
 	if (v->str_len != 7 || rtg_hex_parse(v->str, out) != RTG_OK) {
 		rtg_theme_show(v->str, v->str_len, shown);
+		if (v->str_len >= 4 && memcmp(v->str, "rgb(", 4) == 0)
+			return rtg_theme_fail(c, v->line, "%s: colour \"%s\" is not #rrggbb "
+			                      "(write {{role}} or \"{{role.hex}}\", not rgb())",
+			                      what, shown);
 		return rtg_theme_fail(c, v->line, "%s: colour \"%s\" is not #rrggbb "
-		                      "(named, indexed and rgb() colours depend on the "
-		                      "terminal)", what, shown);
+		                      "(named and indexed colours depend on the terminal)",
+		                      what, shown);
 	}
 	return RTG_OK;
 }
