@@ -1,9 +1,10 @@
 /* check.c - rmpc-theme-gen --check: a doctor for the setup, each finding
  * with a fix.  It looks at what the watcher depends on and cannot see by
  * itself: MPD (reachable, allowed in, new enough for readpicture/albumart/
- * binarylimit), the theme path, and whether rmpc will actually load and
- * hot-reload that file (its config.ron `theme`, resolved as rmpc does,
- * docs RMPC.md; hot reload on; the theme inside rmpc's config directory).
+ * binarylimit), the theme path (can it be written there, as publish.c
+ * writes it), and whether rmpc will actually load and hot-reload that file
+ * (its config.ron `theme`, resolved as rmpc does, docs RMPC.md; hot reload
+ * on; the theme inside rmpc's config directory).
  *
  * The checks of MPD are in check_mpd.c, those of rmpc's config in
  * check_rmpc.c; this file runs them in order, checks the theme file and
@@ -12,6 +13,10 @@
  * show the theme. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +55,136 @@ bool rtg_check_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+static void user_name(uid_t uid, char *out, size_t cap)
+{
+	const struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, cap, "%s", pw->pw_name);
+	else
+		snprintf(out, cap, "%ld", (long)uid);
+}
+
+void rtg_check_denied(const char *path, int e, const char *chmod_mode, char *why,
+                      size_t wcap, char *fix, size_t fcap)
+{
+	struct stat st;
+	char owner[64], me[64];
+
+	if (stat(path, &st) != 0) {
+		snprintf(why, wcap, "%s", strerror(e));
+		snprintf(fix, fcap, "make %s accessible to you", path);
+		return;
+	}
+	user_name(st.st_uid, owner, sizeof owner);
+	snprintf(why, wcap, "%s (owned by %s, mode %04o)", strerror(e), owner,
+	         (unsigned)(st.st_mode & 07777));
+	if (e == EROFS) {
+		snprintf(fix, fcap, "remount the file system of %s read-write", path);
+	} else if (st.st_uid == geteuid()) {
+		snprintf(fix, fcap, "chmod u+%s %s", chmod_mode, path);
+	} else {
+		user_name(geteuid(), me, sizeof me);
+		snprintf(fix, fcap, "sudo chown %s %s", me, path);
+	}
+}
+
+/* Can the theme be written the way publish.c writes it: a temp file made
+ * in the theme's directory (for a symbolic link, the directory of the file
+ * it points to, which is what gets updated) and renamed over the theme;
+ * missing directories made first, so the nearest existing one must take
+ * new entries.  It only looks: nothing is created.  The effective user's
+ * access (AT_EACCESS) is what the watcher will have (root passes the
+ * permission bits, not a read-only file system).  Prints
+ * "ok theme path" or a failure; false when the theme cannot be written. */
+static bool check_theme_path(struct doctor *d, const char *path)
+{
+	char real[PATH_MAX], dir[PATH_MAX], why[PATH_MAX + 128], fix[2 * PATH_MAX + 64];
+	const char *target = path, *slash;
+	struct stat st;
+	bool missing = false;
+	size_t n;
+	int e;
+
+	/* publish.c updates the file a symbolic link points to */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real) != NULL)
+		target = real;
+	n = strlen(target);
+	if ((stat(target, &st) == 0 && S_ISDIR(st.st_mode)) || (n > 0 && target[n - 1] == '/')) {
+		snprintf(fix, sizeof fix, "remove the directory %s: the theme is a file written at that path",
+		         target);
+		rtg_check_say("FAIL", fix, "theme path: %s is a directory", path);
+		d->problems_setup++;
+		return false;
+	}
+	slash = strrchr(target, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == target)
+		snprintf(dir, sizeof dir, "/");
+	else if ((size_t)(slash - target) < sizeof dir)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - target), target);
+	else
+		goto ok; /* too long to name: publishing reports it */
+	/* The nearest existing directory on the way: the theme's own, or the
+	 * one its missing directories will be made in. */
+	for (;;) {
+		char *cut;
+		if (stat(dir, &st) == 0)
+			break;
+		e = errno;
+		if ((e != ENOENT && e != ENOTDIR) || strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0) {
+			rtg_check_denied(dir, e, "x", why, sizeof why, fix, sizeof fix);
+			rtg_check_say("FAIL", fix, "theme path: %s: cannot reach %s: %s", path, dir, why);
+			d->problems_setup++;
+			return false;
+		}
+		cut = strrchr(dir, '/');
+		if (cut == NULL)
+			snprintf(dir, sizeof dir, ".");
+		else
+			cut[cut == dir] = '\0'; /* "/x" -> "/" */
+		missing = true;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(fix, sizeof fix, "move the file %s away, or choose another theme path", dir);
+		rtg_check_say("FAIL", fix, "theme path: %s: %s is a file, not a directory", path, dir);
+		d->problems_setup++;
+		return false;
+	}
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		e = errno;
+		rtg_check_denied(dir, e, "wx", why, sizeof why, fix, sizeof fix);
+		if (missing)
+			rtg_check_say("FAIL", fix, "theme path: %s: its directory cannot be created in %s: %s",
+			              path, dir, why);
+		else
+			rtg_check_say("FAIL", fix, "theme path: %s: cannot write in %s: %s", path, dir, why);
+		d->problems_setup++;
+		return false;
+	}
+	/* In a sticky directory (like /tmp) only the owner of the file or of
+	 * the directory may rename over it. */
+	{
+		struct stat ft;
+		if ((st.st_mode & S_ISVTX) && geteuid() != 0 && stat(target, &ft) == 0 &&
+		    ft.st_uid != geteuid() && st.st_uid != geteuid()) {
+			char owner[64];
+			user_name(ft.st_uid, owner, sizeof owner);
+			snprintf(fix, sizeof fix, "remove %s (only its owner can), or choose another theme path",
+			         target);
+			rtg_check_say("FAIL", fix,
+			              "theme path: %s: cannot replace it: %s belongs to %s in the sticky directory %s",
+			              path, target, owner, dir);
+			d->problems_setup++;
+			return false;
+		}
+	}
+ok:
+	rtg_check_say("ok", NULL, "theme path: %s", path);
+	return true;
+}
+
 static void check_theme_file(struct doctor *d, const char *path)
 {
 	char *text = NULL, err[RTG_ERRLEN];
@@ -64,7 +199,14 @@ static void check_theme_file(struct doctor *d, const char *path)
 		return;
 	}
 	if (rtg_file_read(path, RTG_TEMPLATE_MAX_BYTES * 2, (uint8_t **)&text, &len, err) < 0) {
-		rtg_check_say("FAIL", "check its permissions", "%s", err);
+		char why[PATH_MAX + 128], fix[2 * PATH_MAX + 64];
+		/* rmpc, run by the same user, must read it too */
+		if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0) {
+			rtg_check_denied(path, errno, "r", why, sizeof why, fix, sizeof fix);
+			rtg_check_say("FAIL", fix, "the theme %s cannot be read: %s", path, why);
+		} else {
+			rtg_check_say("FAIL", "delete it; the watcher writes a new one", "%s", err);
+		}
 		d->problems_setup++;
 		return;
 	}
@@ -82,7 +224,7 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	struct doctor d = { 0, 0 };
 	char *theme = rtg_watch_theme_path(s), *lock = rtg_lock_path();
 	pid_t holder = 0;
-	struct theme_origin origin = { false, NULL };
+	struct theme_origin origin = { false, NULL, config_path };
 
 	if (theme == NULL) {
 		free(lock);
@@ -100,8 +242,10 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	}
 	rtg_check_say("ok", NULL, "config file: %s", config_path != NULL ? config_path : "none (defaults)");
 	rtg_check_mpd(&d, s);
-	rtg_check_say("ok", NULL, "theme path: %s", theme);
-	check_theme_file(&d, theme);
+	/* A theme that cannot be written is the one finding about the file:
+	 * whether it exists or is valid now matters no more. */
+	if (check_theme_path(&d, theme))
+		check_theme_file(&d, theme);
 	rtg_check_rmpc(&d, theme, &origin);
 	/* No lock path (no home directory, or out of memory) is no reason to
 	 * skip the other checks: --theme-output gave the theme's place. */

@@ -4,6 +4,7 @@
 #define RTG_CHECK_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "settings.h"
 
@@ -16,6 +17,7 @@ struct doctor {
 struct theme_origin {
 	bool cli;
 	const char *config; /* the config file that set it, or NULL */
+	const char *file;   /* the config file in use, or NULL */
 };
 
 /* check.c */
@@ -23,6 +25,12 @@ struct theme_origin {
 void rtg_check_say(const char *tag, const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool rtg_check_exists(const char *path);
+/* For path, which access() or open() refused with errno e: why ("strerror
+ * (owned by USER, mode 0755)", to follow the path in a message) and a fix
+ * (chmod u+CHMOD_MODE when it is ours, else chown to us; a read-only file
+ * system: remount). */
+void rtg_check_denied(const char *path, int e, const char *chmod_mode, char *why,
+                      size_t wcap, char *fix, size_t fcap);
 
 /* check_mpd.c */
 void rtg_check_mpd(struct doctor *d, const struct rtg_settings *s);

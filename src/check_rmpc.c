@@ -1,19 +1,25 @@
 /* check_rmpc.c - rmpc-theme-gen --check, rmpc: whether rmpc will load and
- * hot-reload the theme file (its config.ron `theme`, resolved as rmpc
- * does, docs RMPC.md; hot reload on; the theme inside rmpc's config
- * directory), each finding with a fix. */
+ * hot-reload the theme file (its config.ron readable and well-formed, its
+ * `theme` resolved as rmpc does, docs RMPC.md; hot reload on; the theme
+ * inside rmpc's config directory, also after following symbolic links),
+ * each finding with a fix. */
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_internal.h"
+#include "configfile.h"
 #include "modes.h"
 #include "settings.h"
 #include "status.h"
@@ -40,6 +46,11 @@ struct rmpc_conf {
 	bool has_theme, theme_some, theme_none, implicit_some, hot_reload_off;
 	int theme_line;
 	char theme[PATH_MAX];
+	/* The first thing that makes the file unreadable for rmpc, as far as
+	 * brackets, strings and the top level show it (no full RON check):
+	 * bad[0] is '\0' when none was seen; bad_line 0 when it has no line. */
+	int bad_line;
+	char bad[96];
 };
 
 static const char *skip_space(const char *p, const char *end, int *line)
@@ -86,32 +97,134 @@ static const char *read_string(const char *p, const char *end, char *out, size_t
 	return p < end ? p + 1 : NULL;
 }
 
+/* Records the first syntax problem only: later ones may follow from it. */
+static void bad(struct rmpc_conf *rc, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void bad(struct rmpc_conf *rc, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rc->bad[0] != '\0')
+		return;
+	rc->bad_line = line;
+	va_start(ap, fmt);
+	vsnprintf(rc->bad, sizeof rc->bad, fmt, ap);
+	va_end(ap);
+}
+
+/* A raw string r"..." / r#"..."# at p (RON, as Rust): the position after
+ * it, or p when there is none; NULL when it never ends. */
+static const char *skip_raw_string(const char *p, const char *end)
+{
+	const char *q = p + 1;
+	size_t hashes = 0;
+
+	while (q < end && *q == '#')
+		q++, hashes++;
+	if (q >= end || *q != '"')
+		return p;
+	for (q++; q < end; q++) {
+		size_t h = 0;
+		if (*q != '"')
+			continue;
+		while (h < hashes && q + 1 + h < end && q[1 + h] == '#')
+			h++;
+		if (h == hashes)
+			return q + 1 + h;
+	}
+	return NULL;
+}
+
 static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
 {
+	/* The open brackets, for matching: rmpc's configs nest a few levels;
+	 * deeper ones are counted, not matched. */
+	enum { OPEN_MAX = 64 };
+	char open_kind[OPEN_MAX];
+	int open_line[OPEN_MAX];
 	const char *p = text, *end = text + len;
 	int depth = 0, line = 1;
+	bool top_seen = false, top_done = false;
 
 	memset(rc, 0, sizeof *rc);
 	rc->implicit_some = strstr(text, "implicit_some") != NULL &&
 	                    strstr(text, "#![enable(") != NULL;
 	while (p < end) {
+		const char *raw = NULL;
 		p = skip_space(p, end, &line);
 		if (p >= end)
 			break;
-		if (*p == '"') {
+		/* At the top only #![...] attributes, an optional struct name and
+		 * one ( ... ) may stand. */
+		if (depth == 0 && (top_done || !(*p == '#' || *p == '!' || *p == '[' || *p == '(' ||
+		                                  isalpha((unsigned char)*p) || *p == '_'))) {
+			if (top_done)
+				bad(rc, line, "text after the config's closing ')'");
+			else
+				bad(rc, line, "'%c' outside the config's ( ... )", *p);
+			break;
+		}
+		if (*p == '\'' && depth > 0) {
+			/* a char literal: '(' must not count as a bracket */
+			const char *q = p + 1 < end && p[1] == '\\' ? p + 3 : p + 2;
+			p = q < end && *q == '\'' ? q + 1 : p + 1;
+		} else if (*p == 'r' && depth > 0 && (p == text || !isalnum((unsigned char)p[-1])) &&
+		           (raw = skip_raw_string(p, end)) != p) {
+			if (raw == NULL) {
+				bad(rc, line, "a raw string that never ends");
+				break;
+			}
+			for (; p < raw; p++)
+				line += *p == '\n';
+		} else if (*p == '"') {
 			char tmp[8];
 			const char *q = read_string(p, end, tmp, sizeof tmp);
-			for (const char *c = p; c < (q != NULL ? q : end); c++)
-				line += *c == '\n';
-			if (q == NULL)
+			if (q == NULL) {
+				bad(rc, line, "a string that never ends");
 				break;
+			}
+			for (const char *c = p; c < q; c++)
+				line += *c == '\n';
 			p = q;
 		} else if (*p == '(' || *p == '[' || *p == '{') {
+			/* a second ( at the top is text after the first one */
+			if (depth == 0 && *p == '(')
+				top_seen = true;
+			if (depth < OPEN_MAX) {
+				open_kind[depth] = *p;
+				open_line[depth] = line;
+			}
 			depth++;
 			p++;
 		} else if (*p == ')' || *p == ']' || *p == '}') {
+			char want;
+			if (depth == 0) {
+				bad(rc, line, "a '%c' that closes nothing", *p);
+				break;
+			}
 			depth--;
+			want = depth >= OPEN_MAX ? *p : open_kind[depth] == '(' ? ')'
+			       : open_kind[depth] == '[' ? ']' : '}';
+			if (*p != want) {
+				bad(rc, line, "'%c' closes the '%c' of line %d", *p, open_kind[depth],
+				    open_line[depth]);
+				break;
+			}
+			if (depth == 0 && want == ')')
+				top_done = true;
 			p++;
+		} else if (depth == 0 && (isalpha((unsigned char)*p) || *p == '_')) {
+			/* a struct name, followed by its ( */
+			const char *id = p;
+			while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+				p++;
+			int l = line;
+			const char *q = skip_space(p, end, &l);
+			if (q >= end || *q != '(') {
+				bad(rc, line, "'%.*s' outside the config's ( ... )",
+				    (int)(p - id > 40 ? 40 : p - id), id);
+				break;
+			}
 		} else if (depth == 1 && (isalpha((unsigned char)*p) || *p == '_')) {
 			const char *id = p;
 			size_t n;
@@ -141,6 +254,12 @@ static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
 		} else {
 			p++;
 		}
+	}
+	if (depth > 0) {
+		int i = depth <= OPEN_MAX ? depth - 1 : OPEN_MAX - 1;
+		bad(rc, open_line[i], "the '%c' of this line is never closed", open_kind[i]);
+	} else if (!top_seen) {
+		bad(rc, 0, "no ( ... ) in it");
 	}
 }
 
@@ -296,13 +415,137 @@ static void theme_name_for(const char *theme_path, const char *dir, char *out,
 /* The advice to move the theme to want, phrased for where it was set. */
 static void move_fix(char *fix, size_t cap, const struct theme_origin *o, const char *want)
 {
+	const char *file = o->config != NULL ? o->config : o->file;
+	char *udir;
+
 	if (o->cli)
 		snprintf(fix, cap, "pass --theme-output %s instead (the path came from the command line)",
 		         want);
-	else if (o->config != NULL)
-		snprintf(fix, cap, "in %s set theme_output = \"%s\";", o->config, want);
+	else if (file != NULL)
+		snprintf(fix, cap, "in %s set theme_output = \"%s\";", file, want);
+	else if ((udir = rtg_config_user_dir()) != NULL) {
+		snprintf(fix, cap, "create %s/config containing  theme_output = \"%s\";", udir, want);
+		free(udir);
+	} else {
+		snprintf(fix, cap, "pass --theme-output %s", want);
+	}
+}
+
+/* dir itself or inside it, compared as resolve() sees them. */
+static bool within(const char *path, const char *dir)
+{
+	return inside(path, dir) || same_path(path, dir);
+}
+
+/* The symbolic link through which theme_path leaves dir (a dotfile
+ * manager's link): the last component of theme_path, or of a directory on
+ * its way, that is a link in dir whose target is outside it.  false when
+ * there is none: then the path itself is elsewhere. */
+static bool escaping_link(const char *theme_path, const char *dir, char *link, size_t cap)
+{
+	char cur[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	if ((size_t)snprintf(cur, sizeof cur, "%s", theme_path) >= sizeof cur)
+		return false;
+	while ((slash = strrchr(cur, '/')) != NULL && slash != cur) {
+		if (lstat(cur, &st) == 0 && S_ISLNK(st.st_mode) && !within(cur, dir)) {
+			bool from_inside;
+			*slash = '\0';
+			from_inside = within(cur, dir);
+			*slash = '/';
+			if (from_inside)
+				return (size_t)snprintf(link, cap, "%s", cur) < cap;
+		}
+		*slash = '\0';
+	}
+	return false;
+}
+
+/* Says why the theme is not inside dir and how to put it there; named is
+ * the file rmpc's config names (or NULL).  *target becomes where the theme
+ * should be (moved, of size cap, holds it when that is another path). */
+static void report_outside(struct doctor *d, const char *theme_path, const char *dir,
+                           const struct theme_origin *origin, const char *named,
+                           char *moved, size_t cap, const char **target)
+{
+	char link[PATH_MAX], real[PATH_MAX], fix[3 * PATH_MAX + 128];
+	const char *base;
+	size_t bl;
+
+	if (escaping_link(theme_path, dir, link, sizeof link)) {
+		/* The path is right, the link is not: rmpc watches the files
+		 * inside its directory, and an update goes to the link's
+		 * target. */
+		if (!resolve(link, real, sizeof real))
+			snprintf(real, sizeof real, "a file elsewhere");
+		if (strcmp(link, theme_path) == 0) {
+			snprintf(fix, sizeof fix, "remove the link %s: rmpc-theme-gen then writes the theme "
+			         "there as a real file, which rmpc reloads", link);
+			rtg_check_say("FAIL", fix, "the theme %s is a symbolic link to %s, outside rmpc's "
+			              "config directory %s: rmpc never hot-reloads it", theme_path, real, dir);
+		} else {
+			snprintf(fix, sizeof fix, "make %s a real directory instead of a link to %s", link,
+			         real);
+			rtg_check_say("FAIL", fix, "the theme %s is in %s, a symbolic link to %s, outside "
+			              "rmpc's config directory %s: rmpc never hot-reloads it",
+			              theme_path, link, real, dir);
+		}
+		d->problems_setup++;
+		return;
+	}
+	/* Advice about where the theme should be: the file rmpc's config.ron
+	 * names if that is inside rmpc's directory, else the same file name in
+	 * its themes directory. */
+	base = strrchr(theme_path, '/');
+	base = base != NULL ? base + 1 : theme_path;
+	bl = strlen(base);
+	if (named != NULL && inside(named, dir))
+		snprintf(moved, cap, "%s", named);
+	else if (bl > 4 && strcmp(base + bl - 4, ".ron") == 0)
+		snprintf(moved, cap, "%s/themes/%s", dir, base);
 	else
-		snprintf(fix, cap, "set theme_output = \"%s\"; in the config file", want);
+		snprintf(moved, cap, "%s/themes/current-song.ron", dir);
+	*target = moved;
+	move_fix(fix, sizeof fix, origin, moved);
+	rtg_check_say("FAIL", fix,
+	              "the theme %s is outside rmpc's config directory %s: rmpc never hot-reloads it",
+	              theme_path, dir);
+	d->problems_setup++;
+}
+
+static void bare_fix(char *fix, size_t cap, const char *cfg, const struct rmpc_conf *rc)
+{
+	snprintf(fix, cap, "in %s:%d write theme: Some(\"%s\"), or put #![enable(implicit_some)] "
+	         "on the first line", cfg, rc->theme_line, rc->theme);
+}
+
+/* rmpc's config.ron could not be read (err): missing, or there and not
+ * readable, each with its own fix. */
+static void report_unreadable(struct doctor *d, const char *cfg, const char *name,
+                              const char *err)
+{
+	char fix[3 * PATH_MAX + 128], why[PATH_MAX + 128];
+	struct stat st;
+
+	if (stat(cfg, &st) != 0) {
+		snprintf(fix, sizeof fix, "create %s containing  (theme: Some(\"%s\"))", cfg, name);
+		rtg_check_say("FAIL", fix, "rmpc's config: %s", err);
+	} else if (S_ISDIR(st.st_mode)) {
+		snprintf(fix, sizeof fix, "replace the directory %s by a file containing  (theme: Some(\"%s\"))",
+		         cfg, name);
+		rtg_check_say("FAIL", fix, "rmpc's config %s is a directory", cfg);
+	} else if (faccessat(AT_FDCWD, cfg, R_OK, AT_EACCESS) != 0) {
+		/* rmpc runs as the same user: it cannot read it either */
+		rtg_check_denied(cfg, errno, "r", why, sizeof why, fix, sizeof fix);
+		rtg_check_say("FAIL", fix, "rmpc's config %s cannot be read: %s", cfg, why);
+	} else {
+		snprintf(fix, sizeof fix, "make %s a regular file of at most %u bytes", cfg,
+		         RMPC_CONFIG_MAX);
+		rtg_check_say("FAIL", fix, "rmpc's config: %s", err);
+	}
+	d->problems_setup++;
 }
 
 void rtg_check_rmpc(struct doctor *d, const char *theme_path,
@@ -310,12 +553,12 @@ void rtg_check_rmpc(struct doctor *d, const char *theme_path,
 {
 	char *cfg = rmpc_config_path(), *text = NULL;
 	char dir[PATH_MAX], cand[5][2 * PATH_MAX + 16], fix[5 * PATH_MAX + 256], err[RTG_ERRLEN];
-	char name[2 * PATH_MAX], moved[2 * PATH_MAX];
+	char name[2 * PATH_MAX + 16], moved[2 * PATH_MAX + 16];
 	const char *target = theme_path;
 	struct rmpc_conf rc;
 	size_t len;
 	int chosen = -1, ours = -1;
-	bool have_cfg;
+	bool have_cfg, bare;
 
 	if (cfg == NULL) {
 		rtg_check_say("FAIL", "set HOME", "cannot locate rmpc's config (no XDG_CONFIG_HOME, no home directory)");
@@ -344,34 +587,30 @@ void rtg_check_rmpc(struct doctor *d, const char *theme_path,
 				chosen = i;
 	}
 
-	if (!inside(theme_path, dir)) {
-		/* Everything below is advice about where the theme should be:
-		 * the file rmpc's config.ron names if that is inside rmpc's
-		 * directory, else the same file name in its themes directory. */
-		const char *base = strrchr(theme_path, '/');
-		size_t bl;
-		base = base != NULL ? base + 1 : theme_path;
-		bl = strlen(base);
-		if (rc.has_theme && inside(cand[chosen >= 0 ? chosen : 0], dir))
-			snprintf(moved, sizeof moved, "%s", cand[chosen >= 0 ? chosen : 0]);
-		else if (bl > 4 && strcmp(base + bl - 4, ".ron") == 0)
-			snprintf(moved, sizeof moved, "%s/themes/%s", dir, base);
-		else
-			snprintf(moved, sizeof moved, "%s/themes/current-song.ron", dir);
-		target = moved;
-		move_fix(fix, sizeof fix, origin, moved);
-		rtg_check_say("FAIL", fix,
-		              "the theme %s is outside rmpc's config directory %s: rmpc never hot-reloads it",
-		              theme_path, dir);
-		d->problems_setup++;
-	} else {
+	if (!inside(theme_path, dir))
+		report_outside(d, theme_path, dir, origin,
+		               rc.has_theme ? cand[chosen >= 0 ? chosen : 0] : NULL, moved,
+		               sizeof moved, &target);
+	else
 		rtg_check_say("ok", NULL, "the theme %s is inside rmpc's config directory", theme_path);
-	}
 	theme_name_for(target, dir, name, sizeof name);
 
 	if (!have_cfg) {
-		snprintf(fix, sizeof fix, "create %s containing  (theme: Some(\"%s\"))", cfg, name);
-		rtg_check_say("FAIL", fix, "rmpc's config: %s", err);
+		report_unreadable(d, cfg, name, err);
+		free(cfg);
+		return;
+	}
+	if (rc.bad[0] != '\0') {
+		/* What a scanner of brackets and strings finds is not all of
+		 * RON, but what it finds rmpc refuses too. */
+		if (rc.bad_line > 0) {
+			snprintf(fix, sizeof fix, "correct %s at line %d", cfg, rc.bad_line);
+			rtg_check_say("FAIL", fix, "%s:%d: rmpc cannot parse it: %s", cfg, rc.bad_line,
+			              rc.bad);
+		} else {
+			snprintf(fix, sizeof fix, "write  (theme: Some(\"%s\"))  in %s", name, cfg);
+			rtg_check_say("FAIL", fix, "%s: rmpc cannot parse it: %s", cfg, rc.bad);
+		}
 		d->problems_setup++;
 		free(cfg);
 		return;
@@ -384,22 +623,32 @@ void rtg_check_rmpc(struct doctor *d, const char *theme_path,
 		free(cfg);
 		return;
 	}
-	if (!rc.theme_some && !rc.implicit_some) {
-		rtg_check_say("FAIL", "write theme: Some(\"...\"), or put #![enable(implicit_some)] on the first line",
-		              "%s:%d: theme is a bare string without #![enable(implicit_some)]: rmpc rejects it",
-		              cfg, rc.theme_line);
-		d->problems_setup++;
-	}
+	/* rmpc refuses the whole config then: one verdict for the line, the
+	 * bare string's failure, whatever the name resolves to. */
+	bare = !rc.theme_some && !rc.implicit_some;
 	for (int i = 0; i < 5 && ours < 0; i++)
 		if (same_path(cand[i], target))
 			ours = i;
 	if (ours >= 0 && (chosen < 0 || chosen == ours)) {
-		if (target == theme_path)
+		if (bare) {
+			bare_fix(fix, sizeof fix, cfg, &rc);
+			rtg_check_say("FAIL", fix, "%s:%d: theme \"%s\" (%s) is a bare string without "
+			              "#![enable(implicit_some)]: rmpc rejects it", cfg, rc.theme_line,
+			              rc.theme, target == theme_path ? "this file" : target);
+			d->problems_setup++;
+		} else if (target == theme_path) {
 			rtg_check_say("ok", NULL, "%s:%d: theme \"%s\" is this file", cfg, rc.theme_line,
 			              rc.theme);
-		else
+		} else {
 			rtg_check_say("ok", NULL, "%s:%d: theme \"%s\" is %s, where the fix above puts the theme",
 			              cfg, rc.theme_line, rc.theme, target);
+		}
+	} else if (ours >= 0 && chosen > ours && bare) {
+		/* Once accepted, the name is ours as soon as our file exists. */
+		bare_fix(fix, sizeof fix, cfg, &rc);
+		rtg_check_say("FAIL", fix, "%s:%d: theme \"%s\" is a bare string without #![enable(implicit_some)]: "
+		              "rmpc rejects it", cfg, rc.theme_line, rc.theme);
+		d->problems_setup++;
 	} else if (ours >= 0 && chosen > ours) {
 		/* Ours comes first in rmpc's order but does not exist yet: the
 		 * first publication makes it the one rmpc loads (at its next
@@ -416,8 +665,9 @@ void rtg_check_rmpc(struct doctor *d, const char *theme_path,
 		bool as_path = rc.theme[0] == '/' || rc.theme[0] == '~' || rc.theme[0] == '$';
 		const char *other = chosen >= 0 ? cand[chosen] : as_path ? cand[4] : cand[0];
 		/* Moving our output onto rmpc's choice is only advice when that
-		 * is inside rmpc's directory too. */
-		if (inside(other, dir)) {
+		 * is inside rmpc's directory too (and the fix's Some(...) also
+		 * mends a bare string). */
+		if (inside(other, dir) && !bare) {
 			move_fix(alt, sizeof alt, origin, other);
 			snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\") (or %s)",
 			         cfg, rc.theme_line, name, alt);
@@ -425,9 +675,10 @@ void rtg_check_rmpc(struct doctor *d, const char *theme_path,
 			snprintf(fix, sizeof fix, "in %s:%d write theme: Some(\"%s\")",
 			         cfg, rc.theme_line, name);
 		}
-		rtg_check_say("FAIL", fix, "%s:%d: theme \"%s\" is %s, not %s", cfg, rc.theme_line,
+		rtg_check_say("FAIL", fix, "%s:%d: theme \"%s\" is %s, not %s%s", cfg, rc.theme_line,
 		              rc.theme, chosen >= 0 ? cand[chosen] : "a file that does not exist",
-		              target);
+		              target, bare ? " (and a bare string without #![enable(implicit_some)], "
+		                             "which rmpc rejects)" : "");
 		d->problems_setup++;
 	}
 	if (rc.hot_reload_off) {

@@ -9,6 +9,8 @@ RMPC="$XDG_CONFIG_HOME/rmpc/config.ron"
 doctor() { rc=0; "$RTG_BIN" --check > "$T/out" 2>&1 || rc=$?; }
 has() { grep -q -- "$1" "$T/out" || t_fail "--check output lacks '$1':
 $(cat "$T/out")"; }
+lacks() { ! grep -q -- "$1" "$T/out" || t_fail "--check output has '$1':
+$(cat "$T/out")"; }
 
 # MPD down: 69, with a fix.
 printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
@@ -33,17 +35,43 @@ has 'note   current song corrupt/track.flac: .* bytes of embedded art that canno
 play embedded-jpeg/track.flac
 has "fix: create $RMPC"
 
-# theme: "current-song" needs implicit_some; then all is well: 0.
+# rmpc's config.ron that does not parse is said to be so, with the line,
+# not said to set no theme.
+echo 'garbage (((' > "$RMPC"
+doctor
+[ $rc -eq 78 ] || t_fail "unparsable config.ron: exit $rc"
+has "FAIL   $RMPC:1: rmpc cannot parse it: the '(' of this line is never closed"
+has "fix: correct $RMPC at line 1"
+lacks "sets no theme"
+printf '(\n    theme: Some("current-song"),\n    tabs: [(name: "Queue"),),\n)\n' > "$RMPC"
+doctor
+[ $rc -eq 78 ] || t_fail "mismatched bracket: exit $rc"
+has "FAIL   $RMPC:3: rmpc cannot parse it: ')' closes the '.' of line 3"
+lacks "is this file"
+# theme: "current-song" needs implicit_some; then all is well: 0.  One
+# verdict for the line: the failure, not also an "ok".
 printf '(\n    volume_step: 5,\n    theme: "current-song",\n)\n' > "$RMPC"
 doctor
 [ $rc -eq 78 ] || t_fail "bare string without implicit_some: exit $rc"
-has "$RMPC:3: theme is a bare string"
+has "FAIL   $RMPC:3: theme \"current-song\" (this file) is a bare string without #!\[enable(implicit_some)\]: rmpc rejects it"
+has "fix: in $RMPC:3 write theme: Some(\"current-song\")"
+lacks "is this file"
+lacks "^ok .*$RMPC:3"
 printf '#![enable(implicit_some)]\n(\n    // theme: "other",\n    theme: "current-song",\n)\n' > "$RMPC"
 doctor
 [ $rc -eq 0 ] || t_fail "good setup: exit $rc: $(cat "$T/out")"
 has "$RMPC:4: theme \"current-song\" is this file"
 has "rmpc's hot reload is on"
 has 'no watcher is running'
+# The theme path is a directory: said so, and the fix is not about
+# permissions.
+mkdir "$THEME"
+doctor
+[ $rc -eq 78 ] || t_fail "theme path a directory: exit $rc"
+has "FAIL   theme path: $THEME is a directory\$"
+has "fix: remove the directory $THEME: "
+lacks "permissions"
+rmdir "$THEME"
 # No place for the watcher's lock (XDG_RUNTIME_DIR unset, the cache path
 # too long for a file name): the other checks still run, the lock's is
 # skipped with a note, and the setup is still good.
@@ -93,6 +121,31 @@ printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$XDG_CONFIG_HOME/
 doctor
 has "fix: create $RMPC containing  (theme: Some(\"cover\"))"
 mv "$T/rmpc.away" "$RMPC"
+
+# A theme that is a symbolic link (a dotfile manager's) to a file outside
+# rmpc's directory is never reloaded: the failure names the file the link
+# points to, and the fix is to remove the link (a theme_output of the same
+# path would change nothing).
+printf 'mpd_host = "%s";\n' "$MPD_SOCK" > "$CONF"
+mkdir "$T/dotfiles"
+"$RTG_BIN" --image "$IFIX/covers/embedded.jpg" --theme-output "$T/dotfiles/current-song.ron"
+ln -s "$T/dotfiles/current-song.ron" "$THEME"
+doctor
+[ $rc -eq 78 ] || t_fail "theme linked outside: exit $rc"
+has "FAIL   the theme $THEME is a symbolic link to $T/dotfiles/current-song.ron, outside rmpc's config directory $XDG_CONFIG_HOME/rmpc: "
+has "fix: remove the link $THEME: "
+lacks "theme_output"
+rm "$THEME"
+# The same through a linked themes directory: that link is named.
+mv "$XDG_CONFIG_HOME/rmpc/themes" "$T/dotfiles/themes"
+ln -s "$T/dotfiles/themes" "$XDG_CONFIG_HOME/rmpc/themes"
+doctor
+[ $rc -eq 78 ] || t_fail "themes directory linked outside: exit $rc"
+has "FAIL   the theme $THEME is in $XDG_CONFIG_HOME/rmpc/themes, a symbolic link to $T/dotfiles/themes, outside "
+has "fix: make $XDG_CONFIG_HOME/rmpc/themes a real directory instead of a link to $T/dotfiles/themes\$"
+lacks "theme_output"
+rm "$XDG_CONFIG_HOME/rmpc/themes"
+mv "$T/dotfiles/themes" "$XDG_CONFIG_HOME/rmpc/themes"
 
 # A theme outside rmpc's directory is never reloaded.
 printf 'mpd_host = "%s";\ntheme_output = "%s";\n' "$MPD_SOCK" "$T/elsewhere.ron" > "$CONF"
