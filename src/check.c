@@ -35,11 +35,16 @@
 #include "theme.h"
 #include "watch.h"
 
+/* -q: only the failures (with their fixes) are printed. */
+static bool check_quiet;
+
 /* "  ok    message" / "  FAIL  message\n        fix: ..." */
 void rtg_check_say(const char *tag, const char *fix, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (check_quiet && strcmp(tag, "FAIL") != 0)
+		return;
 	printf("%-6s ", tag);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -226,6 +231,9 @@ int rtg_check_run(const struct rtg_settings *s, const char *config_path)
 	pid_t holder = 0;
 	struct theme_origin origin = { false, NULL, config_path };
 
+	/* -q on the command line only: the config file's verbosity is a log
+	 * level for every run, not a wish for a shorter report. */
+	check_quiet = rtg_cli_verbosity() < 0;
 	if (theme == NULL) {
 		free(lock);
 		rtg_check_say("FAIL", "set HOME or pass --theme-output", "no theme path");

@@ -56,6 +56,11 @@ rc=0
 as_user "$RTG_BIN" --image "$IFIX/covers/embedded.jpg" > "$T/gen" 2>&1 || rc=$?
 [ $rc -eq 73 ] || t_fail "the generation the doctor warned about: exit $rc: $(cat "$T/gen")"
 grep -q "cannot write in $THEMES" "$T/gen" || t_fail "the generation's error: $(cat "$T/gen")"
+# -q: only the failure and its fix.
+doctor -q
+[ $rc -eq 78 ] || t_fail "-q: exit $rc"
+[ "$(grep -c . "$T/out")" -eq 2 ] || t_fail "-q prints more than the failure: $(cat "$T/out")"
+has "^FAIL   theme path: "
 allow "$THEMES"
 doctor
 [ $rc -eq 0 ] || t_fail "writable again: exit $rc: $(cat "$T/out")"

@@ -63,6 +63,17 @@ doctor
 has "$RMPC:4: theme \"current-song\" is this file"
 has "rmpc's hot reload is on"
 has 'no watcher is running'
+# -q: only the failures and their fixes; nothing when all is well.
+rc=0; "$RTG_BIN" --check -q > "$T/out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || t_fail "-q, good setup: exit $rc"
+[ ! -s "$T/out" ] || t_fail "-q, good setup, prints: $(cat "$T/out")"
+printf '#![enable(implicit_some)]\n(theme: "current-song", enable_config_hot_reload: false)\n' > "$RMPC"
+rc=0; "$RTG_BIN" --check -q > "$T/out" 2>&1 || rc=$?
+[ $rc -eq 78 ] || t_fail "-q, hot reload off: exit $rc"
+has "^FAIL   rmpc's hot reload is off"
+has "^       fix: set enable_config_hot_reload: true in $RMPC\$"
+[ "$(grep -c . "$T/out")" -eq 2 ] || t_fail "-q prints more than the failure: $(cat "$T/out")"
+printf '#![enable(implicit_some)]\n(\n    // theme: "other",\n    theme: "current-song",\n)\n' > "$RMPC"
 # The theme path is a directory: said so, and the fix is not about
 # permissions.
 mkdir "$THEME"
