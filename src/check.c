@@ -116,8 +116,12 @@ static bool check_theme_path(struct doctor *d, const char *path)
 		target = real;
 	n = strlen(target);
 	if ((stat(target, &st) == 0 && S_ISDIR(st.st_mode)) || (n > 0 && target[n - 1] == '/')) {
-		snprintf(fix, sizeof fix, "remove the directory %s: the theme is a file written at that path",
-		         target);
+		if (target != path) /* the link, not the user's directory it names */
+			snprintf(fix, sizeof fix, "remove the link %s (it points to the directory %s): "
+			         "the theme is a file written at that path", path, target);
+		else
+			snprintf(fix, sizeof fix, "remove the directory %s: the theme is a file "
+			         "written at that path", target);
 		rtg_check_say("FAIL", fix, "theme path: %s is a directory", path);
 		d->problems_setup++;
 		return false;
@@ -138,6 +142,17 @@ static bool check_theme_path(struct doctor *d, const char *path)
 		if (stat(dir, &st) == 0)
 			break;
 		e = errno;
+		/* a link to nothing cannot be made into a directory */
+		if (e == ENOENT && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+			char to[PATH_MAX];
+			ssize_t k = readlink(dir, to, sizeof to - 1);
+			to[k > 0 ? k : 0] = '\0';
+			snprintf(fix, sizeof fix, "create the directory %s, or remove the link %s", to, dir);
+			rtg_check_say("FAIL", fix, "theme path: %s: %s is a symbolic link to %s, "
+			              "which does not exist", path, dir, to);
+			d->problems_setup++;
+			return false;
+		}
 		if ((e != ENOENT && e != ENOTDIR) || strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0) {
 			rtg_check_denied(dir, e, "x", why, sizeof why, fix, sizeof fix);
 			rtg_check_say("FAIL", fix, "theme path: %s: cannot reach %s: %s", path, dir, why);

@@ -83,6 +83,22 @@ has "FAIL   theme path: $THEME is a directory\$"
 has "fix: remove the directory $THEME: "
 lacks "permissions"
 rmdir "$THEME"
+# ... a link to a directory: the fix removes the link, not the directory
+mkdir -p "$T/dots/mythemes"
+ln -s "$T/dots/mythemes" "$THEME"
+doctor
+has "fix: remove the link $THEME (it points to the directory $T/dots/mythemes)"
+lacks "remove the directory"
+rm "$THEME"
+# themes/ a link to a directory that does not exist (dotfiles not cloned
+# yet): it cannot be made there, publishing would fail.
+mv "$(dirname "$THEME")" "$T/themes.away"
+ln -s "$T/not-cloned/themes" "$(dirname "$THEME")"
+doctor
+[ $rc -eq 78 ] || t_fail "themes/ a dangling link: exit $rc"
+has "FAIL   theme path: $THEME: $(dirname "$THEME") is a symbolic link to $T/not-cloned/themes, which does not exist"
+rm "$(dirname "$THEME")"
+mv "$T/themes.away" "$(dirname "$THEME")"
 # No place for the watcher's lock (XDG_RUNTIME_DIR unset, the cache path
 # too long for a file name): the other checks still run, the lock's is
 # skipped with a note, and the setup is still good.
