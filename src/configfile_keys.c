@@ -369,34 +369,38 @@ static int k_verbosity(struct ctx *c, const config_setting_t *st)
 	return rc;
 }
 
+/* str: the key takes a string (or a string among other forms): "" there
+ * is the same as leaving the key out.  For a number or a boolean, "" is
+ * the wrong type, as any other string. */
 static const struct key {
 	const char *name;
 	int (*apply)(struct ctx *, const config_setting_t *);
+	bool str;
 } keys[] = {
 	{ .name = "k", .apply = k_k },
-	{ .name = "space", .apply = k_space },
-	{ .name = "mode", .apply = k_mode },
-	{ .name = "template", .apply = k_template },
-	{ .name = "builtin_template", .apply = k_builtin },
-	{ .name = "theme_output", .apply = k_theme_output },
-	{ .name = "output", .apply = k_output },
+	{ .name = "space", .apply = k_space , .str = true },
+	{ .name = "mode", .apply = k_mode , .str = true },
+	{ .name = "template", .apply = k_template , .str = true },
+	{ .name = "builtin_template", .apply = k_builtin , .str = true },
+	{ .name = "theme_output", .apply = k_theme_output , .str = true },
+	{ .name = "output", .apply = k_output , .str = true },
 	{ .name = "preview", .apply = k_preview },
 	{ .name = "sample_budget", .apply = k_sample_budget },
 	{ .name = "full_decode", .apply = k_full_decode },
 	{ .name = "max_dimension", .apply = k_max_dimension },
 	{ .name = "max_pixels", .apply = k_max_pixels },
-	{ .name = "mpd_host", .apply = k_mpd_host },
+	{ .name = "mpd_host", .apply = k_mpd_host , .str = true },
 	{ .name = "mpd_port", .apply = k_mpd_port },
-	{ .name = "mpd_password", .apply = k_mpd_password },
+	{ .name = "mpd_password", .apply = k_mpd_password , .str = true },
 	{ .name = "mpd_timeout", .apply = k_mpd_timeout },
-	{ .name = "art_order", .apply = k_art_order },
-	{ .name = "art_max_bytes", .apply = k_art_max_bytes },
-	{ .name = "binarylimit", .apply = k_binarylimit },
-	{ .name = "fallback", .apply = k_fallback },
-	{ .name = "fallback_image", .apply = k_fallback_image },
+	{ .name = "art_order", .apply = k_art_order , .str = true },
+	{ .name = "art_max_bytes", .apply = k_art_max_bytes , .str = true },
+	{ .name = "binarylimit", .apply = k_binarylimit , .str = true },
+	{ .name = "fallback", .apply = k_fallback , .str = true },
+	{ .name = "fallback_image", .apply = k_fallback_image , .str = true },
 	{ .name = "cache", .apply = k_cache },
-	{ .name = "cache_dir", .apply = k_cache_dir },
-	{ .name = "cache_max_bytes", .apply = k_cache_max_bytes },
+	{ .name = "cache_dir", .apply = k_cache_dir , .str = true },
+	{ .name = "cache_max_bytes", .apply = k_cache_max_bytes , .str = true },
 	{ .name = "verbosity", .apply = k_verbosity },
 };
 
@@ -416,8 +420,8 @@ int rtg_configfile_keys_apply(struct ctx *c, const config_setting_t *root)
 			        config_setting_source_line(st), name);
 			continue;
 		}
-		/* any string setting given as "" is left out: its default */
-		if (config_setting_type(st) == CONFIG_TYPE_STRING &&
+		/* a string setting given as "" is left out: its default */
+		if (keys[j].str && config_setting_type(st) == CONFIG_TYPE_STRING &&
 		    config_setting_get_string(st)[0] == '\0')
 			continue;
 		rc = keys[j].apply(c, st);

@@ -149,6 +149,12 @@ run 0 --config "$T/nothing.conf" --image "$COVER" --theme-output "$T/plain.ron"
 run 0 --config "$T/empty.conf" --image "$COVER" --theme-output "$T/empty.ron"
 quiet_success
 same_file "$T/plain.ron" "$T/empty.ron" || t_fail "empty strings in the config changed the theme"
+# ... but a number or a boolean given as "" is the wrong type, as before
+for kv in 'k = "";' 'cache = "";' 'mpd_port = "";' 'verbosity = "";' 'preview = "";'; do
+	printf '%s\n' "$kv" >"$T/wrong.conf"
+	run 78 --config "$T/wrong.conf" --image "$COVER" --theme-output "$T/w.ron"
+	one_error "$T/wrong.conf:1: ${kv%% *}: expected "
+done
 
 # "~/" in a path option is the home directory, as in the config file (rmpc
 # runs on_song_change without a shell): no literal "./~" is made.
