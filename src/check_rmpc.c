@@ -65,13 +65,22 @@ static const char *skip_space(const char *p, const char *end, int *line)
 			while (p < end && *p != '\n')
 				p++;
 		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			/* block comments nest in RON, as in Rust */
+			size_t nest = 1;
 			p += 2;
-			while (p + 1 < end && !(p[0] == '*' && p[1] == '/')) {
-				if (*p == '\n')
-					(*line)++;
-				p++;
+			while (p < end && nest > 0) {
+				if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+					nest++;
+					p += 2;
+				} else if (p + 1 < end && p[0] == '*' && p[1] == '/') {
+					nest--;
+					p += 2;
+				} else {
+					if (*p == '\n')
+						(*line)++;
+					p++;
+				}
 			}
-			p = p + 1 < end ? p + 2 : end;
 		} else {
 			break;
 		}
@@ -135,6 +144,42 @@ static const char *skip_raw_string(const char *p, const char *end)
 	return NULL;
 }
 
+/* A char literal at p ('x', 'é' in UTF-8, '\n', '\u{1F600}'): the
+ * position after it, or p when there is none. */
+static const char *skip_char(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	if (q < end && *q == '\\') {
+		q++;
+		if (q < end && *q == 'u' && q + 1 < end && q[1] == '{') {
+			const char *close = memchr(q, '}', (size_t)(end - q) < 12 ? (size_t)(end - q) : 12);
+			if (close == NULL)
+				return p;
+			q = close + 1;
+		} else if (q < end && *q == 'x') {
+			q += 3;
+		} else {
+			q++;
+		}
+	} else if (q < end) {
+		/* one character: a lead byte and its UTF-8 continuation bytes */
+		q++;
+		while (q < end && ((unsigned char)*q & 0xC0) == 0x80)
+			q++;
+	}
+	return q < end && *q == '\'' ? q + 1 : p;
+}
+
+/* An identifier byte just before p (so that the 'r' of "for" or "br" is
+ * not taken for a raw string's, while "br\"" still is one). */
+static bool raw_string_start(const char *text, const char *p)
+{
+	if (p > text && p[-1] == 'b')
+		p--;
+	return p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+}
+
 static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
 {
 	/* The open brackets, for matching: rmpc's configs nest a few levels;
@@ -147,8 +192,6 @@ static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
 	bool top_seen = false, top_done = false;
 
 	memset(rc, 0, sizeof *rc);
-	rc->implicit_some = strstr(text, "implicit_some") != NULL &&
-	                    strstr(text, "#![enable(") != NULL;
 	while (p < end) {
 		const char *raw = NULL;
 		p = skip_space(p, end, &line);
@@ -160,15 +203,27 @@ static void scan_rmpc(const char *text, size_t len, struct rmpc_conf *rc)
 		                                  isalpha((unsigned char)*p) || *p == '_'))) {
 			if (top_done)
 				bad(rc, line, "text after the config's closing ')'");
-			else
+			else if (isprint((unsigned char)*p))
 				bad(rc, line, "'%c' outside the config's ( ... )", *p);
+			else
+				bad(rc, line, "byte 0x%02X outside the config's ( ... )",
+				    (unsigned char)*p);
 			break;
 		}
-		if (*p == '\'' && depth > 0) {
+		if (depth == 0 && *p == '#' && p + 1 < end && p[1] == '!') {
+			/* an attribute (comments before it were skipped):
+			 * #![enable(implicit_some, ...)] */
+			const char *close = memchr(p, ']', (size_t)(end - p));
+			const char *stop = close != NULL ? close : end;
+			const char *en = memmem(p, (size_t)(stop - p), "enable", 6);
+			if (en != NULL && memmem(en, (size_t)(stop - en), "implicit_some", 13) != NULL)
+				rc->implicit_some = true;
+			p++;
+		} else if (*p == '\'' && depth > 0) {
 			/* a char literal: '(' must not count as a bracket */
-			const char *q = p + 1 < end && p[1] == '\\' ? p + 3 : p + 2;
-			p = q < end && *q == '\'' ? q + 1 : p + 1;
-		} else if (*p == 'r' && depth > 0 && (p == text || !isalnum((unsigned char)p[-1])) &&
+			const char *q = skip_char(p, end);
+			p = q != p ? q : p + 1;
+		} else if (*p == 'r' && depth > 0 && raw_string_start(text, p) &&
 		           (raw = skip_raw_string(p, end)) != p) {
 			if (raw == NULL) {
 				bad(rc, line, "a raw string that never ends");

@@ -57,6 +57,30 @@ has "FAIL   $RMPC:3: theme \"current-song\" (this file) is a bare string without
 has "fix: in $RMPC:3 write theme: Some(\"current-song\")"
 lacks "is this file"
 lacks "^ok .*$RMPC:3"
+# ... a commented-out attribute does not count
+printf '// #![enable(implicit_some)]\n(\n    theme: "current-song",\n)\n' > "$RMPC"
+doctor
+[ $rc -eq 78 ] || t_fail "implicit_some commented out: exit $rc"
+has "FAIL   $RMPC:3: theme \"current-song\" (this file) is a bare string without"
+# RON that rmpc reads is not called unparsable: nested block comments,
+# byte raw strings, non-ASCII char literals next to brackets ones.
+cat > "$RMPC" <<'EOF_RON'
+#![enable(implicit_some)]
+(
+    /* disabled:
+    tabs: [ /* old */ (name: "Queue") ],
+    */
+    album_art: (method: Auto, bytes: br"C:\", marks: ['é','(', '\u{1F600}',')']),
+    theme: "current-song",
+)
+EOF_RON
+doctor
+[ $rc -eq 0 ] || t_fail "valid RON called bad: exit $rc: $(cat "$T/out")"
+lacks "cannot parse"
+# A byte that is not text is shown as a number, not copied raw.
+printf '\357\273\277(theme: Some("current-song"))\n' > "$RMPC"
+doctor
+has "rmpc cannot parse it: byte 0xEF outside the config's ( ... )"
 printf '#![enable(implicit_some)]\n(\n    // theme: "other",\n    theme: "current-song",\n)\n' > "$RMPC"
 doctor
 [ $rc -eq 0 ] || t_fail "good setup: exit $rc: $(cat "$T/out")"
