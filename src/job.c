@@ -141,11 +141,15 @@ static int fallback_image_read(struct rtg_job *j, uint8_t **img, size_t *n, char
 	return rc == RTG_ERR_IO ? RTG_JOB_NOINPUT : rc;
 }
 
-/* A fallback_image that cannot be used: the message names the file. */
+/* A fallback_image that cannot be used: the message names the file (a
+ * failure of the user's template names the template already). */
 static int fallback_image_fail(const struct rtg_job *j, int rc, char *err)
 {
 	char why[RTG_ERRLEN];
 
+	if (rc == RTG_ERR_TEMPLATE || rc == RTG_ERR_THEME || rc == RTG_ERR_CONTRAST ||
+	    rc == RTG_ERR_NOMEM)
+		return rc;
 	snprintf(why, sizeof why, "%s", err);
 	return rtg_fail(err, rc, "%s: %s", j->s.fallback_image, why);
 }

@@ -12,8 +12,8 @@
 /* "#rrggbb" only: names, indices and reset take their real colour from the
  * terminal, so their contrast cannot be known; rgb(R,G,B) is exact, but
  * rmpc reads it only without spaces (each part parsed as a number as it
- * is: src/config/theme/style.rs), so a template is pointed at the form
- * that always works. */
+ * is: src/config/theme/style.rs), so every other form is pointed at the
+ * placeholders that give "#rrggbb". */
 int
 rtg_theme_rules_colour(struct rtg_theme_ctx *c, const struct rtg_ron *v,
                        const char *what, struct rtg_rgb8 *out)
@@ -26,13 +26,9 @@ rtg_theme_rules_colour(struct rtg_theme_ctx *c, const struct rtg_ron *v,
 		                      "\"#rrggbb\"", what);
 	if (v->str_len != 7 || rtg_hex_parse(v->str, out) != RTG_OK) {
 		rtg_theme_show(v->str, v->str_len, shown);
-		if (v->str_len >= 4 && memcmp(v->str, "rgb(", 4) == 0)
-			return rtg_theme_fail(c, v->line, "%s: colour \"%s\" is not #rrggbb "
-			                      "(write {{role}} or \"{{role.hex}}\", not rgb())",
-			                      what, shown);
-		return rtg_theme_fail(c, v->line, "%s: colour \"%s\" is not #rrggbb "
-		                      "(named and indexed colours depend on the terminal)",
-		                      what, shown);
+		return rtg_theme_fail(c, v->line, "%s: colour \"%s\" is not #rrggbb, the "
+		                      "only form the contrast audit can check (write {{role}} "
+		                      "or \"{{role.hex}}\")", what, shown);
 	}
 	return RTG_OK;
 }

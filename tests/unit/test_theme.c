@@ -250,11 +250,10 @@ test_shapes(void)
 	variant("indexed colour", "(fg: \"#e0e0e0\", modifiers",
 	        "(fg: \"12\", modifiers", RTG_ERR_THEME, 8, "\"12\"");
 	variant("rgb() colour", "text_color: \"#e0e0e0\"", "text_color: \"rgb(1,2,3)\"",
-	        RTG_ERR_THEME, 3, "\"rgb(1,2,3)\" is not #rrggbb (write {{role}} or "
-	        "\"{{role.hex}}\", not rgb())");
-	variant("named colour's reason", "elapsed_style: (fg: \"#c0c0c0\")",
-	        "elapsed_style: (fg: \"red\")", RTG_ERR_THEME, 5,
-	        "(named and indexed colours depend on the terminal)");
+	        RTG_ERR_THEME, 3, "\"rgb(1,2,3)\" is not #rrggbb, the only form the "
+	        "contrast audit can check (write {{role}} or \"{{role.hex}}\")");
+	variant("decimal triple", "text_color: \"#e0e0e0\"", "text_color: \"75, 29, 27\"",
+	        RTG_ERR_THEME, 3, "\"75, 29, 27\" is not #rrggbb, the only form");
 	variant("reset", "text_color: \"#e0e0e0\"", "text_color: \"reset\"",
 	        RTG_ERR_THEME, 3, "reset");
 	variant("short hex", "\"#000000\"", "\"#00000\"", RTG_ERR_THEME, 2, "#00000");
