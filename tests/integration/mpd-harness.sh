@@ -18,6 +18,7 @@
 #                                   PROXY_LOG; -s: URI's art requests are
 #                                   never answered, -c: they close the link
 #   expected_theme IMAGE OUT [OPT]  the one-shot theme of IMAGE (default options + OPT)
+#   theme_is STEP [OPT]             wait until the theme is $COVER's with OPT
 
 command -v mpd >/dev/null 2>&1 || t_skip "mpd is not installed"
 MPDCTL=${top_builddir:?}/tests/integration/mpdctl
@@ -165,3 +166,13 @@ expected_theme() {
 }
 
 same_file() { cmp -s "$1" "$2"; }
+
+# theme_is STEP [OPT...]: the published theme becomes (within 10 s) the
+# one-shot theme of $COVER with these options; STEP names the check.
+theme_is() {
+	_n=$1
+	shift
+	expected_theme "$COVER" "$T/x$_n.ron" "$@"
+	wait_for 10 same_file "$THEME" "$T/x$_n.ron" ||
+		t_fail "step $_n: not the theme of $*"
+}

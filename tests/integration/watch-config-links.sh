@@ -15,14 +15,6 @@ mpd_start
 play embedded-jpeg/track.flac
 COVER="$IFIX/covers/embedded.jpg"
 reloads() { wait_log "$1" "config file changed: configuration reloaded from $2\$"; }
-# the theme becomes the one-shot theme of COVER with these options
-theme_is() {
-	_n=$1
-	shift
-	expected_theme "$COVER" "$T/x$_n.ron" "$@"
-	wait_for 10 same_file "$THEME" "$T/x$_n.ron" ||
-		t_fail "step $_n: not the theme of $*"
-}
 expected_theme "$COVER" "$T/light.ron" --mode light
 expected_theme "$COVER" "$T/dark.ron" --mode dark
 cmp -s "$T/light.ron" "$T/dark.ron" && t_fail "light and dark give the same theme"

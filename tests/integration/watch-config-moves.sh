@@ -14,13 +14,6 @@ play embedded-jpeg/track.flac
 COVER="$IFIX/covers/embedded.jpg"
 D=$(dirname "$CONF")
 reloads() { log_count "$W_LOG" 'configuration reloaded'; }
-theme_is() {
-	_n=$1
-	shift
-	expected_theme "$COVER" "$T/x$_n.ron" "$@"
-	wait_for 10 same_file "$THEME" "$T/x$_n.ron" ||
-		t_fail "step $_n: not the theme of $*"
-}
 
 # The dotfiles directory moved aside (the link dangles: the defaults), then
 # cloned again.
