@@ -12,10 +12,10 @@ top=$(pwd)
 # Build: compiler, autotools, pkg-config, libraries (stb_image, libmpdclient,
 # libconfig; libwebp and libjpeg-turbo are optional but wanted).  Tests:
 # python3 (JSON and theme audits), mpd + mpc (the watcher's tests start
-# private MPD instances).
+# private MPD instances), zsh (the zsh completion's test).
 PACKAGES="build-essential autoconf automake pkg-config
 libstb-dev libmpdclient-dev libconfig-dev libwebp-dev libjpeg62-turbo-dev libdeflate-dev libisal-dev zlib1g-dev
-python3 mpd mpc"
+python3 mpd mpc zsh"
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }

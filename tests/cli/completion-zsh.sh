@@ -1,0 +1,70 @@
+#!/bin/sh
+# The zsh completion (conf/_rmpc-theme-gen), driven through a real
+# interactive zsh on a pseudo-terminal (zsh/zpty) with TAB: it offers
+# exactly the long options of --help, values the program accepts for
+# --space, --mode and --builtin-template, file names for path options, and
+# no generation-only option after --watch's exclusions.
+. "$top_srcdir/tests/cli/common.sh"
+command -v zsh >/dev/null 2>&1 || t_skip "zsh is not installed"
+mkdir "$T/fpath"
+cp "$top_srcdir/conf/_rmpc-theme-gen" "$T/fpath/"
+
+# The candidates completion offers for a command line: compadd is wrapped
+# to print each match it is given; TAB completes, then a marker ends it.
+cat >"$T/cap.zsh" <<'EOF'
+zmodload zsh/zpty || exit 3
+fdir=$1 line=$2
+zpty z zsh -f -i
+zpty -w z "PS1=''; fpath=($fdir \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z 'compadd() { local -a m; builtin compadd -O m "$@"; print -rl -- "<c>"${^m}; builtin compadd "$@"; }'
+zpty -w z 'zstyle ":completion:*" list-prompt ""; LISTMAX=100000; print "<ready>"'
+zpty -r z out '*<ready>*<ready>*' || exit 4
+zpty -w -n z "$line"$'\t'
+sleep 0.3
+zpty -w z $'\C-u print "<done>"'
+all= t0=$SECONDS
+while (( SECONDS - t0 < 20 )); do
+	if zpty -rt z chunk; then all+=$chunk; else sleep 0.05; fi
+	[[ $all == *'<done>'*'<done>'* ]] && break
+done
+[[ $all == *'<done>'*'<done>'* ]] || exit 5
+print -r -- "$all" | tr -d '\r' | grep -o '<c>[^<]*' | sed 's/^<c>//; s/[[:space:]]*$//' | sort -u
+zpty -d z
+EOF
+zcomplete() {
+	zsh -f "$T/cap.zsh" "$T/fpath" "rmpc-theme-gen $*" >"$T/zc" ||
+		t_fail "zsh completion of '$*' did not run (status $?)"
+	cat "$T/zc"
+}
+
+run 0 --help
+sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' "$OUT" | sort >"$T/help-long"
+zcomplete -- | sort >"$T/z-long"
+cmp -s "$T/help-long" "$T/z-long" ||
+	t_fail "long options: --help and zsh differ: $(diff "$T/help-long" "$T/z-long")"
+
+for opt in --space --mode --builtin-template; do
+	vals=$(zcomplete "$opt" "")
+	[ -n "$vals" ] || t_fail "$opt: nothing offered"
+	for v in $vals; do
+		run 0 --image "$COVER" --theme-output "$T/v.ron" "$opt" "$v" -q
+	done
+done
+for s in $(sed -n 's/.*--space S *clustering space: //p' "$OUT" | tr -d ',' | sed 's/ (default)//'); do
+	zcomplete --space "" | grep -qx "$s" || t_fail "zsh: --space does not offer $s"
+done
+
+# the watcher writes no report, no preview: not offered after --watch
+zcomplete --watch -- >"$T/after-watch"
+for o in --output --preview --repeat --image --check; do
+	! grep -qx -- "$o" "$T/after-watch" || t_fail "zsh offers $o after --watch"
+done
+grep -qx -- --theme-output "$T/after-watch" || t_fail "zsh: --theme-output not offered after --watch"
+
+mkdir "$T/files"
+: >"$T/files/cover.jpg"
+: >"$T/files/current.ron"
+cd "$T/files"
+zcomplete --image co | grep -qx cover.jpg || t_fail "zsh --image co: $(cat "$T/zc")"
+zcomplete --theme-output cu | grep -qx current.ron || t_fail "zsh --theme-output cu: $(cat "$T/zc")"
+exit 0
