@@ -22,18 +22,6 @@
 
 /* ------------------------------------------------------------------ paths */
 
-static char *path_join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *p = malloc(la + lb + 2);
-	if (p == NULL)
-		return NULL;
-	memcpy(p, a, la);
-	p[la] = '/';
-	memcpy(p + la + 1, b, lb + 1);
-	return p;
-}
-
 /* Anything at a searched path counts, not only a regular file: a directory
  * or a FIFO where the config belongs is reported by rtg_config_load, not
  * silently taken as "no config file". */
@@ -48,9 +36,9 @@ char *rtg_config_user_dir(void)
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = rtg_settings_home_dir();
 
 	if (xdg != NULL && xdg[0] == '/')
-		return path_join(xdg, "rmpc-theme-gen");
+		return rtg_path_join(xdg, "rmpc-theme-gen");
 	if (home != NULL && home[0] != '\0')
-		return path_join(home, ".config/rmpc-theme-gen");
+		return rtg_path_join(home, ".config/rmpc-theme-gen");
 	return NULL;
 }
 
@@ -64,7 +52,7 @@ char *rtg_config_find(const char *explicit_path)
 		return strdup(explicit_path);
 	xdg = getenv("XDG_CONFIG_HOME");
 	if (xdg != NULL && xdg[0] == '/') {
-		if ((p = path_join(xdg, rel)) == NULL)
+		if ((p = rtg_path_join(xdg, rel)) == NULL)
 			return NULL;
 		if (exists(p))
 			return p;
@@ -72,7 +60,7 @@ char *rtg_config_find(const char *explicit_path)
 	}
 	home = rtg_settings_home_dir();
 	if (home != NULL) {
-		if ((p = path_join(home, ".config/rmpc-theme-gen/config")) == NULL)
+		if ((p = rtg_path_join(home, ".config/rmpc-theme-gen/config")) == NULL)
 			return NULL;
 		if (exists(p))
 			return p;
@@ -88,7 +76,7 @@ char *rtg_config_find(const char *explicit_path)
 			char *d = strndup(dirs, n);
 			if (d == NULL)
 				return NULL;
-			p = path_join(d, rel);
+			p = rtg_path_join(d, rel);
 			free(d);
 			if (p == NULL)
 				return NULL;
@@ -117,7 +105,7 @@ char *rtg_configfile_expand_path(const char *cfgpath, const char *v)
 		dir = strndup(cfgpath, (size_t)(slash - cfgpath));
 		if (dir == NULL)
 			return NULL;
-		p = path_join(dir[0] != '\0' ? dir : "/", v);
+		p = rtg_path_join(dir[0] != '\0' ? dir : "/", v);
 		free(dir);
 		return p;
 	}

@@ -121,9 +121,8 @@ rtg_settings_free(struct rtg_settings *s)
 #undef FREE_FIELD
 }
 
-/* dir + "/" + rel, without doubling a '/' that ends dir (the root). */
-static char *
-settings_join(const char *dir, const char *rel)
+char *
+rtg_path_join(const char *dir, const char *rel)
 {
 	size_t ld = strlen(dir), lr = strlen(rel);
 	bool slash = ld == 0 || dir[ld - 1] != '/';
@@ -165,7 +164,7 @@ rtg_settings_expand_home(const char *v)
 		errno = ENOENT;
 		return NULL;
 	}
-	return v[1] == '\0' ? strdup(home) : settings_join(home, v + 2);
+	return v[1] == '\0' ? strdup(home) : rtg_path_join(home, v + 2);
 }
 
 char *
@@ -176,10 +175,10 @@ rtg_settings_default_theme_path(void)
 
 	/* The XDG spec says relative values are invalid and to be ignored. */
 	if (xdg != NULL && xdg[0] == '/')
-		return settings_join(xdg, "rmpc/themes/current-song.ron");
+		return rtg_path_join(xdg, "rmpc/themes/current-song.ron");
 	if ((home = rtg_settings_home_dir()) == NULL)
 		return NULL;
-	return settings_join(home, ".config/rmpc/themes/current-song.ron");
+	return rtg_path_join(home, ".config/rmpc/themes/current-song.ron");
 }
 
 /* A relative theme path is taken from the working directory now, once, and
@@ -204,7 +203,7 @@ settings_absolute(char **path, char *err)
 	 * such a path itself. */
 	if ((cwd = getcwd(NULL, 0)) == NULL)
 		return errno == ENOMEM ? rtg_fail(err, RTG_ERR_NOMEM, "out of memory") : 0;
-	abs = settings_join(cwd, rel);
+	abs = rtg_path_join(cwd, rel);
 	free(cwd);
 	if (abs == NULL)
 		return rtg_fail(err, RTG_ERR_NOMEM, "out of memory");

@@ -68,6 +68,9 @@ int rtg_settings_set_str(char **field, const char *value);
  * real user; NULL when neither gives a non-empty one.  The pointer is
  * getenv's or getpwuid's (valid until the next such call): copy it. */
 const char *rtg_settings_home_dir(void);
+/* dir + "/" + rel, without doubling a '/' that ends dir (the root);
+ * malloc'd, NULL when out of memory. */
+char *rtg_path_join(const char *dir, const char *rel);
 /* "~" and "~/..." with the home directory put in, any other path copied
  * as it is (the command line and the config file both expand them: rmpc
  * runs on_song_change without a shell).  malloc'd; NULL with errno ENOENT

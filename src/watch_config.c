@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -125,9 +124,7 @@ static void link_target(const char *path, char **dir, char **base)
 		if (buf[0] == '/' || (ldir = dir_of(path)) == NULL) {
 			t = strdup(buf);
 		} else {
-			size_t ld = strlen(ldir);
-			if ((t = malloc(ld + (size_t)n + 2)) != NULL)
-				sprintf(t, "%s/%s", ldir, buf);
+			t = rtg_path_join(ldir, buf);
 			free(ldir);
 		}
 		if (t == NULL)
@@ -171,9 +168,7 @@ void rtg_watch_config_watch(struct watcher *w)
 		name[0] = strdup(base_of(w->stamp_path));
 	}
 	if (w->explicit_config == NULL && (dir[1] = rtg_config_user_dir()) != NULL) {
-		size_t n = strlen(dir[1]);
-		if ((userpath = malloc(n + sizeof "/config")) != NULL)
-			sprintf(userpath, "%s/config", dir[1]);
+		userpath = rtg_path_join(dir[1], "config");
 		if (dir[0] != NULL && strcmp(dir[1], dir[0]) == 0) {
 			free(dir[1]);
 			dir[1] = NULL;
@@ -360,12 +355,10 @@ void rtg_watch_config_settled(struct watcher *w)
 static bool created_whole(const char *dir, const char *name)
 {
 	struct stat st;
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
+	char *p = rtg_path_join(dir, name);
 	bool whole = true;
 
 	if (p != NULL) {
-		snprintf(p, n, "%s/%s", dir, name);
 		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
 			whole = false;
 		free(p);
