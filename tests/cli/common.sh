@@ -71,3 +71,38 @@ audit() {
 has_webp() {
 	"$RTG_BIN" --version | grep -q libwebp
 }
+
+# Shell completions (tests/cli/completion*.sh).  COMPLETER is a command that
+# prints, one per line, what the completion offers for the command line
+# "rmpc-theme-gen WORD..." (the last word being completed).
+# completion_checks COMPLETER: it offers exactly --help's long options;
+# every value it offers for --space, --mode and --builtin-template is
+# accepted, and --space offers each space --help names; --image and
+# --theme-output complete file names (from the working directory, which
+# this changes).
+completion_checks() {
+	_c=$1
+	run 0 --help
+	sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' "$OUT" | sort >"$T/help-long"
+	"$_c" -- | sort >"$T/comp-long"
+	cmp -s "$T/help-long" "$T/comp-long" ||
+		t_fail "$_c: long options differ from --help: $(diff "$T/help-long" "$T/comp-long")"
+	for _o in --space --mode --builtin-template; do
+		_vals=$("$_c" "$_o" "")
+		[ -n "$_vals" ] || t_fail "$_c $_o: nothing offered"
+		for _v in $_vals; do
+			run 0 --image "$COVER" --theme-output "$T/v.ron" "$_o" "$_v" -q
+		done
+	done
+	run 0 --help
+	for _s in $(sed -n 's/.*--space S *clustering space: //p' "$OUT" | tr -d ',' | sed 's/ (default)//'); do
+		"$_c" --space "" | grep -qx "$_s" || t_fail "$_c: --space does not offer $_s"
+	done
+	mkdir -p "$T/files"
+	: >"$T/files/cover.jpg"
+	: >"$T/files/current.ron"
+	cd "$T/files"
+	"$_c" --image co | grep -qx cover.jpg || t_fail "$_c --image co: $("$_c" --image co)"
+	"$_c" --theme-output cu | grep -qx current.ron ||
+		t_fail "$_c --theme-output cu: $("$_c" --theme-output cu)"
+}

@@ -37,22 +37,7 @@ zcomplete() {
 	cat "$T/zc"
 }
 
-run 0 --help
-sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' "$OUT" | sort >"$T/help-long"
-zcomplete -- | sort >"$T/z-long"
-cmp -s "$T/help-long" "$T/z-long" ||
-	t_fail "long options: --help and zsh differ: $(diff "$T/help-long" "$T/z-long")"
-
-for opt in --space --mode --builtin-template; do
-	vals=$(zcomplete "$opt" "")
-	[ -n "$vals" ] || t_fail "$opt: nothing offered"
-	for v in $vals; do
-		run 0 --image "$COVER" --theme-output "$T/v.ron" "$opt" "$v" -q
-	done
-done
-for s in $(sed -n 's/.*--space S *clustering space: //p' "$OUT" | tr -d ',' | sed 's/ (default)//'); do
-	zcomplete --space "" | grep -qx "$s" || t_fail "zsh: --space does not offer $s"
-done
+completion_checks zcomplete
 
 # the watcher writes no report, no preview: not offered after --watch
 zcomplete --watch -- >"$T/after-watch"
@@ -60,11 +45,4 @@ for o in --output --preview --repeat --image --check; do
 	! grep -qx -- "$o" "$T/after-watch" || t_fail "zsh offers $o after --watch"
 done
 grep -qx -- --theme-output "$T/after-watch" || t_fail "zsh: --theme-output not offered after --watch"
-
-mkdir "$T/files"
-: >"$T/files/cover.jpg"
-: >"$T/files/current.ron"
-cd "$T/files"
-zcomplete --image co | grep -qx cover.jpg || t_fail "zsh --image co: $(cat "$T/zc")"
-zcomplete --theme-output cu | grep -qx current.ron || t_fail "zsh --theme-output cu: $(cat "$T/zc")"
 exit 0
