@@ -28,6 +28,19 @@ run() {
 		t_fail "exit $status, expected $want: rmpc-theme-gen $* ($(cat "$ERR"))"
 }
 
+# run_bounded SECONDS WANT_STATUS ARGS...: run, with standard input closed
+# and a time limit (a FIFO or a blocking read must not hang the program).
+run_bounded() {
+	secs=$1 want=$2
+	shift 2
+	set +e
+	timeout "$secs" "$RTG_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null
+	status=$?
+	set -e
+	[ "$status" -eq "$want" ] ||
+		t_fail "exit $status, expected $want: rmpc-theme-gen $* ($(cat "$ERR"))"
+}
+
 # one_error [PREFIX]: stderr is exactly one line "rmpc-theme-gen: PREFIX...",
 # stdout is empty.
 one_error() {
