@@ -340,11 +340,7 @@ decode_webp(const uint8_t *buf, size_t len, const struct rtg_limits *lim,
 		return rtg_fail(err, RTG_ERR_DECODE,
 		                "corrupt or truncated WebP (libwebp could not decode it)");
 	}
-	img->px = px;
-	img->width = img->full_width = (uint32_t)w;
-	img->height = img->full_height = (uint32_t)h;
-	img->scale_denom = 1;
-	img->decoder = DEC_WEBP;
+	rtg_image_set_full(img, px, (uint32_t)w, (uint32_t)h, DEC_WEBP);
 	return 0;
 #else
 	(void)buf, (void)len, (void)lim, (void)img;

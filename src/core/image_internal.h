@@ -20,6 +20,18 @@ rtg_image_be16(const uint8_t *p)
 	return (uint32_t)p[0] << 8 | p[1];
 }
 
+/* A decode kept at full size: px is w x h RGBA8 from decoder. */
+static inline void
+rtg_image_set_full(struct rtg_image *img, uint8_t *px, uint32_t w, uint32_t h,
+                   const char *decoder)
+{
+	img->px = px;
+	img->width = img->full_width = w;
+	img->height = img->full_height = h;
+	img->scale_denom = 1;
+	img->decoder = decoder;
+}
+
 /* image_stb.c */
 /* A JPEG whose segments lead to EOI and whose scans use only Huffman
  * tables it defines; stb_image is not given any other

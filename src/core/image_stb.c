@@ -166,11 +166,7 @@ rtg_image_stb_decode(const char *label, bool jpeg, const uint8_t *buf, size_t le
 		return rtg_fail(err, RTG_ERR_DECODE, "%s decoded to %dx%d, header said %dx%d",
 		                label, dw, dh, w, h);
 	}
-	img->px = px;
-	img->width = img->full_width = (uint32_t)w;
-	img->height = img->full_height = (uint32_t)h;
-	img->scale_denom = 1;
-	img->decoder = rtg_image_stb_dec;
+	rtg_image_set_full(img, px, (uint32_t)w, (uint32_t)h, rtg_image_stb_dec);
 	return 0;
 }
 
